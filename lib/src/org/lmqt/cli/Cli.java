@@ -17,6 +17,7 @@ public final class Cli {
     public static int run(Object command, String... args) {
         CommandLine cmd = new CommandLine(command);
         cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        cmd.setUnmatchedOptionsAllowedAsOptionParameters(false);   // a mistyped flag is an error, not a value
         cmd.setParameterExceptionHandler((ex, a) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println(ex.getCommandLine().getCommandName() + ": error: " + ex.getMessage());

@@ -1,0 +1,46 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 21+
+//DESCRIPTION Run lmqt's main job on an embedded default: tiny Llama checkpoint, then FNorm, kurtosis and weight-distribution tables.
+//SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
+//JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.lmqt.Deps;
+import org.lmqt.checkpoint.TinyLlama;
+import org.lmqt.cli.Cli;
+import org.lmqt.pipeline.Pipeline;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "pipeline", mixinStandardHelpOptions = true, version = Deps.VERSION,
+        description = {"Runs the whole lmqt pipeline on a tiny seeded Llama: checkpoint -> metadata (FNorm, kurtosis,",
+                "weight distribution). A rerun skips finished steps."},
+        footer = {"", "Example:", "  ./jbang scripts/pipeline.java --output-dir out/pipeline"})
+class pipeline implements Callable<Integer> {
+    @Option(names = "--output-dir", paramLabel = "DIR", description = "Where everything goes (default: ${DEFAULT-VALUE}).")
+    Path outputDir = Path.of("out/pipeline");
+
+    @Option(names = "--seed", description = "Seed of the tiny model (default: ${DEFAULT-VALUE}).")
+    long seed = TinyLlama.DEFAULT.seed();
+
+    @Option(names = "--threads", description = "Worker threads (default: all cores, ${DEFAULT-VALUE}).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    public static void main(String... args) {
+        Cli.exit(new pipeline(), args);
+    }
+
+    @Override
+    public Integer call() {
+        TinyLlama d = TinyLlama.DEFAULT;
+        TinyLlama model = new TinyLlama(d.layers(), d.hidden(), d.intermediate(), d.heads(), d.kvHeads(), d.vocab(),
+                d.maxPositions(), d.ropeTheta(), d.tied(), d.dtype(), seed);
+        for (Pipeline.StepResult r : new Pipeline(outputDir, model, threads).run()) {
+            System.out.printf("%-9s %s %s%n", r.step(), r.skipped() ? "done before:" : "wrote", r.output());
+        }
+        return 0;
+    }
+}
