@@ -100,6 +100,31 @@ class MetadataDumpTest {
         }
     }
 
+    @Test
+    void aMissingMatrixFailsBeforeAnyOutput() throws IOException {
+        Path model = out.resolve("incomplete");
+        Files.createDirectories(model);
+        Files.copy(GQA.resolve("config.json"), model.resolve("config.json"));
+        org.lmqt.checkpoint.SafetensorsWriter st = new org.lmqt.checkpoint.SafetensorsWriter();
+        try (Checkpoint full = Checkpoint.open(GQA)) {
+            for (String name : full.tensorNames()) {
+                if (!name.equals("model.layers.1.mlp.up_proj.weight")) {
+                    Tensor t = full.tensor(name);
+                    st.put(name, t.storage(), t.shape(), t.data());
+                }
+            }
+        }
+        st.write(model.resolve("model.safetensors"));
+        try (Checkpoint c = Checkpoint.open(model)) {
+            for (MetadataKind kind : MetadataKind.values()) {
+                var e = org.junit.jupiter.api.Assertions.assertThrows(org.lmqt.checkpoint.CheckpointException.class,
+                        () -> MetadataDump.write(kind, c, out, 1, false));
+                assertTrue(e.getMessage().contains("lacks tensor 'model.layers.1.mlp.up_proj.weight'"), e.getMessage());
+                assertFalse(Files.exists(out.resolve(kind.fileName("incomplete"))));
+            }
+        }
+    }
+
     private static double directNorm(Tensor w, int bits, int group) {
         float[] wq = Hqq.quantize(w.data(), w.shape(), Hqq.Spec.hqq(bits, group)).dequantizeHalf();
         double s = 0;
