@@ -1,0 +1,252 @@
+package org.lmqt.quant;
+
+import java.util.Arrays;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
+
+/**
+ * The weight quantizer of the MXQ fork of HQQ ({@code Quantizer.quantize} with {@code axis=0}), in float32 as the
+ * fork runs it on CPU: min-max scale per group of the strided axis-0 grouping, inverse scale clamped at 2e4, codes
+ * rounded half to even, and optionally the half-quadratic proximal optimisation of the zero point
+ * ({@code optimize_weights_proximal_legacy}: lp 0.7, beta 10, kappa 1.01, 20 iterations, stop at the first
+ * iteration that does not improve the mean absolute error, keeping that iteration's zero). See lmqt-spec §4.1.
+ * <p>
+ * Differences from the original, on purpose: the original optimises in fp16 on CUDA; this is the fork's CPU (float32)
+ * path, which the golden fixtures were computed with. Work is split over column blocks, so results do not depend on
+ * the number of threads.
+ */
+public final class Hqq {
+    /** Inverse scales are clamped to at most this (a constant group gets exactly this). */
+    static final float MAX_INV_SCALE = 2e4f;
+
+    /** Parameters of the proximal optimiser; {@link #DEFAULT} are the fork's. */
+    public record Proximal(float lpNorm, double beta, double kappa, int iterations) {
+        public static final Proximal DEFAULT = new Proximal(0.7f, 10.0, 1.01, 20);
+
+        public Proximal {
+            if (!(lpNorm > 0 && lpNorm <= 1) || beta <= 0 || kappa <= 0 || iterations < 0) {
+                throw new IllegalArgumentException("invalid proximal parameters: lp " + lpNorm + ", beta " + beta
+                        + ", kappa " + kappa + ", iterations " + iterations);
+            }
+        }
+    }
+
+    /**
+     * How to quantize one tensor.
+     *
+     * @param bits      code width (1-8)
+     * @param group     weights per group
+     * @param optimize  run the proximal optimiser (HQQ) instead of plain min-max rounding (RTN)
+     * @param roundZero round the initial zero point to an integer (the fork does it for 4-bit deployment)
+     * @param proximal  optimiser parameters
+     */
+    public record Spec(int bits, int group, boolean optimize, boolean roundZero, Proximal proximal) {
+        public Spec {
+            if (bits < 1 || bits > 8 || group < 1) {
+                throw new IllegalArgumentException("invalid quantization: " + bits + " bits, group " + group);
+            }
+        }
+
+        /** HQQ as the FNorm tool calls it: optimised, zero not rounded. */
+        public static Spec hqq(int bits, int group) {
+            return new Spec(bits, group, true, false, Proximal.DEFAULT);
+        }
+
+        /** Plain min-max round-to-nearest. */
+        public static Spec rtn(int bits, int group) {
+            return new Spec(bits, group, false, false, Proximal.DEFAULT);
+        }
+
+        /** The same spec with {@code round_zero} set. */
+        public Spec withRoundZero(boolean round) {
+            return new Spec(bits, group, optimize, round, proximal);
+        }
+    }
+
+    /** Columns per parallel task: large enough to amortise scheduling, small enough to balance two to 64 cores. */
+    private static final int BLOCK = 4096;
+
+    private final ForkJoinPool pool;
+
+    /** A quantizer that splits large tensors over {@code pool} (use a pool of parallelism 1 for one thread). */
+    public Hqq(ForkJoinPool pool) {
+        this.pool = pool;
+    }
+
+    /** A quantizer on the common pool. */
+    public static Hqq parallel() {
+        return new Hqq(ForkJoinPool.commonPool());
+    }
+
+    /** Quantizes {@code w} (row-major, {@code shape}) with the single-threaded path. */
+    public static QuantizedTensor quantize(float[] w, int[] shape, Spec spec) {
+        return new Hqq(null).apply(w, shape, spec);
+    }
+
+    /** Quantizes {@code w} (row-major, {@code shape}). */
+    public QuantizedTensor apply(float[] w, int[] shape, Spec spec) {
+        if (w.length % spec.group() != 0) {
+            throw new IllegalArgumentException("tensor of " + w.length + " elements is not divisible into groups of "
+                    + spec.group() + " (shape " + Arrays.toString(shape) + ")");
+        }
+        // a few convenience variables: the grouped view is [g, M]
+        final int g = spec.group();
+        final int m = w.length / g;
+        final float qmax = (1 << spec.bits()) - 1;
+        float[] invScale = new float[m];   // [M] HQQ's scale s = qmax / (max - min), clamped
+        float[] zero = new float[m];       // [M] zero point z = -min * s
+        byte[] codes = new byte[w.length]; // [g, M]
+
+        // min-max scale and zero per group (column of the grouped view)
+        forColumns(m, (lo, hi) -> minMaxInit(w, g, m, lo, hi, qmax, spec.roundZero(), invScale, zero));
+
+        // optional proximal optimisation of the zero point
+        if (spec.optimize()) {
+            optimizeZero(w, g, m, qmax, invScale, zero, spec.proximal());
+        }
+
+        // final codes with the (possibly optimised) zero
+        forColumns(m, (lo, hi) -> {
+            for (int i = 0; i < g; i++) {
+                int row = i * m;
+                for (int j = lo; j < hi; j++) {
+                    codes[row + j] = (byte) quantizeOne(w[row + j], invScale[j], zero[j], qmax);
+                }
+            }
+        });
+
+        // the stored scale is the step size, the inverse of s (float32 division, as the fork)
+        float[] step = new float[m];   // [M]
+        for (int j = 0; j < m; j++) {
+            step[j] = 1.0f / invScale[j];
+        }
+        return new QuantizedTensor(shape.clone(), spec.bits(), g, codes, step, zero);
+    }
+
+    /** {@code clamp(rint(w * s + z), 0, qmax)} in float32. */
+    static int quantizeOne(float w, float s, float z, float qmax) {
+        float x = w * s + z;
+        return (int) Math.rint(Math.min(Math.max(x, 0f), qmax));   // clamp then rint == rint then clamp
+    }
+
+    private static void minMaxInit(float[] w, int g, int m, int lo, int hi, float qmax, boolean roundZero,
+                                   float[] invScale, float[] zero) {
+        float[] min = new float[hi - lo];   // [block]
+        float[] max = new float[hi - lo];   // [block]
+        Arrays.fill(min, Float.POSITIVE_INFINITY);
+        Arrays.fill(max, Float.NEGATIVE_INFINITY);
+        for (int i = 0; i < g; i++) {
+            int row = i * m;
+            for (int j = lo; j < hi; j++) {
+                float v = w[row + j];
+                min[j - lo] = Math.min(min[j - lo], v);
+                max[j - lo] = Math.max(max[j - lo], v);
+            }
+        }
+        for (int j = lo; j < hi; j++) {
+            // the fork writes qmax / (max - min) with a Python float numerator, which PyTorch evaluates as
+            // reciprocal(max - min) * qmax: two float32 roundings, kept here bit for bit (1/0 = inf -> 2e4)
+            float s = Math.min((1f / (max[j - lo] - min[j - lo])) * qmax, MAX_INV_SCALE);
+            float z = -min[j - lo] * s;
+            invScale[j] = s;
+            zero[j] = roundZero ? (float) Math.rint(z) : z;
+        }
+    }
+
+    /**
+     * The proximal loop. Each iteration, per element: codes with the current zero, the reconstruction error,
+     * its generalised soft threshold, and the zero that best explains the codes given the shrunk error; the mean
+     * absolute reconstruction error (before the zero update) decides when to stop.
+     */
+    private void optimizeZero(float[] w, int g, int m, float qmax, float[] s, float[] z, Proximal p) {
+        double beta = p.beta();
+        double best = 1e4;
+        float[] zNext = new float[m];   // [M]
+        for (int it = 0; it < p.iterations(); it++) {
+            final float invBeta = (float) (1.0 / beta);
+            // |d| - invBeta * |d|^(lp-1) > 0 only above this threshold; below it the shrink is exactly 0
+            final double threshold = Math.pow(invBeta, 1.0 / (2.0 - p.lpNorm())) * (1 - 1e-4);
+            final float exponent = p.lpNorm() - 1f;
+            double absErr = sumColumns(m, (lo, hi) -> proximalStep(w, g, m, lo, hi, qmax, s, z, zNext, invBeta,
+                    exponent, threshold, p.lpNorm() == 1f));
+            System.arraycopy(zNext, 0, z, 0, m);
+            beta *= p.kappa();
+            float meanErr = (float) (absErr / w.length);
+            if (meanErr < best) {
+                best = meanErr;
+            } else {
+                break;   // the fork keeps the zero of this non-improving iteration
+            }
+        }
+    }
+
+    /** One iteration over columns {@code [lo, hi)}: writes their next zero, returns their summed |w - w_r|. */
+    private static double proximalStep(float[] w, int g, int m, int lo, int hi, float qmax, float[] s, float[] z,
+                                       float[] zNext, float invBeta, float exponent, double threshold, boolean l1) {
+        float[] acc = new float[hi - lo];   // [block] sum over the group of q - (w - e) * s
+        double absErr = 0;
+        for (int i = 0; i < g; i++) {
+            int row = i * m;
+            for (int j = lo; j < hi; j++) {
+                float wv = w[row + j];
+                float sj = s[j];
+                float zj = z[j];
+                float q = quantizeOne(wv, sj, zj, qmax);
+                float d = wv - (q - zj) / sj;       // reconstruction error w - w_r
+                float ad = Math.abs(d);
+                absErr += ad;
+                float e = 0f;                      // shrink(d)
+                if (ad >= threshold) {
+                    float penalty = l1 ? invBeta : invBeta * (float) Math.pow(ad, exponent);
+                    float mag = ad - penalty;
+                    e = mag > 0 ? Math.copySign(mag, d) : 0f;
+                }
+                acc[j - lo] += q - (wv - e) * sj;
+            }
+        }
+        for (int j = lo; j < hi; j++) {
+            zNext[j] = acc[j - lo] / g;
+        }
+        return absErr;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // column-block parallelism
+
+    @FunctionalInterface
+    private interface BlockTask {
+        void run(int lo, int hi);
+    }
+
+    @FunctionalInterface
+    private interface BlockSum {
+        double run(int lo, int hi);
+    }
+
+    private void forColumns(int m, BlockTask task) {
+        sumColumns(m, (lo, hi) -> {
+            task.run(lo, hi);
+            return 0;
+        });
+    }
+
+    /** Runs {@code task} over column blocks and adds the results in block order (deterministic). */
+    private double sumColumns(int m, BlockSum task) {
+        int blocks = (m + BLOCK - 1) / BLOCK;
+        if (pool == null || blocks == 1) {
+            double total = 0;
+            for (int b = 0; b < blocks; b++) {
+                total += task.run(b * BLOCK, Math.min(m, (b + 1) * BLOCK));
+            }
+            return total;
+        }
+        double[] parts = new double[blocks];
+        pool.submit(() -> IntStream.range(0, blocks).parallel()
+                .forEach(b -> parts[b] = task.run(b * BLOCK, Math.min(m, (b + 1) * BLOCK)))).join();
+        double total = 0;
+        for (double v : parts) {
+            total += v;
+        }
+        return total;
+    }
+}
