@@ -12,6 +12,10 @@ import org.lmqt.checkpoint.SafetensorsFile;
 
 /** The decoder against logits and greedy continuations of an independent Llama implementation. */
 class GoldenLogitsTest {
+    static {
+        System.setProperty("lmqt.threads", "1"); // tiny models: one libtorch thread is fastest
+    }
+
 
     private static Path fixture(String name) {
         return TestData.shared("fixtures/llama/" + name);

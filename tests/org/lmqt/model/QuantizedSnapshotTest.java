@@ -21,6 +21,10 @@ import org.lmqt.quant.QuantMethod;
 
 /** Save a quantized snapshot, load it back: the same logits as quantizing in memory. */
 class QuantizedSnapshotTest {
+    static {
+        System.setProperty("lmqt.threads", "1"); // tiny models: one libtorch thread is fastest
+    }
+
     private static final Path GQA = TestData.shared("fixtures/llama/tiny-llama-gqa-bf16");
     private static final long[] IDS = {1, 17, 200, 3, 45, 45, 99, 7, 250, 12};
 
