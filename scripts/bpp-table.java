@@ -2,6 +2,8 @@
 //JAVA 21+
 //DESCRIPTION Print bits per parameter and memory of the quantization configs (the original's bpp formula).
 //SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.util.List;

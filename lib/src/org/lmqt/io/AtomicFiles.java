@@ -45,7 +45,9 @@ public final class AtomicFiles {
         Path abs = target.toAbsolutePath();
         try {
             Files.createDirectories(abs.getParent());
-            Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+            // createFile (not createTempFile, which is owner-only) so the result gets the usual umask permissions
+            Path tmp = Files.createFile(abs.resolveSibling("." + abs.getFileName() + "." + Long.toHexString(
+                    java.util.concurrent.ThreadLocalRandom.current().nextLong()) + ".tmp"));
             try {
                 body.write(tmp);
                 try {

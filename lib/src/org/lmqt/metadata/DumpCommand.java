@@ -1,0 +1,42 @@
+package org.lmqt.metadata;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.lmqt.checkpoint.Checkpoint;
+import picocli.CommandLine.Option;
+
+/**
+ * The options and loop shared by {@code dump-fnorm}, {@code dump-kurtosis} and {@code dump-wdist} (the original's
+ * {@code dump.py fnorm|kurtosis}): {@code --model} one or more paths or HF ids, {@code --output-dir}.
+ */
+public abstract class DumpCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, arity = "1..*", paramLabel = "DIR|HF-ID",
+            description = "Model folders or Hugging Face ids in the local HF cache (one or more).")
+    protected List<String> models;
+
+    @Option(names = "--output-dir", paramLabel = "DIR", description = "Where the CSVs go (default: ${DEFAULT-VALUE}).")
+    protected Path outputDir = Path.of("data");
+
+    @Option(names = "--threads", description = "Worker threads (default: all cores, ${DEFAULT-VALUE}).")
+    protected int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--force", description = "Recompute models whose CSV is already complete.")
+    protected boolean force;
+
+    /** The table this command writes. */
+    protected abstract MetadataKind kind();
+
+    @Override
+    public Integer call() {
+        for (String model : models) {
+            try (Checkpoint ckpt = Checkpoint.open(model)) {
+                MetadataDump.Outcome o = MetadataDump.write(kind(), ckpt, outputDir, threads, force);
+                System.out.println(o.skipped()
+                        ? o.file() + ": complete, skipped (use --force to recompute)"
+                        : String.format("%s: %d rows in %.1f s", o.file(), o.rows(), o.seconds()));
+            }
+        }
+        return 0;
+    }
+}

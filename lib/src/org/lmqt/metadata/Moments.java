@@ -1,0 +1,35 @@
+package org.lmqt.metadata;
+
+/**
+ * Pearson (non-excess) kurtosis {@code m4 / m2^2} with population central moments, as
+ * {@code scipy.stats.kurtosis(w, fisher=False, bias=True)} (a Gaussian gives 3). Two passes in double precision.
+ */
+public final class Moments {
+    private Moments() {}
+
+    /** Pearson kurtosis of {@code values}; NaN for fewer than 2 values or zero variance. */
+    public static double pearsonKurtosis(float[] values) {
+        int n = values.length;
+        if (n < 2) {
+            return Double.NaN;
+        }
+        // pass 1: mean
+        double sum = 0;
+        for (float v : values) {
+            sum += v;
+        }
+        double mean = sum / n;
+        // pass 2: second and fourth central moments
+        double m2 = 0;
+        double m4 = 0;
+        for (float v : values) {
+            double d = v - mean;
+            double d2 = d * d;
+            m2 += d2;
+            m4 += d2 * d2;
+        }
+        m2 /= n;
+        m4 /= n;
+        return m2 == 0 ? Double.NaN : m4 / (m2 * m2);
+    }
+}
