@@ -2,6 +2,8 @@
 //JAVA 21+
 //DESCRIPTION Perplexity of a Llama-family model (or quantized snapshot) on WikiText-2, C4 or a text file (the original's protocol).
 //SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.nio.file.Path;

@@ -2,6 +2,8 @@
 //JAVA 21+
 //DESCRIPTION Generate text with a Llama-family model (or a quantized snapshot) and optionally dump its logits.
 //SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.nio.file.Path;

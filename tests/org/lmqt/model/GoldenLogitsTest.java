@@ -21,14 +21,20 @@ class GoldenLogitsTest {
         return TestData.shared("fixtures/llama/" + name);
     }
 
+    /** Runs {@code check} with the fixture's golden file and the model loaded the way the scripts load it. */
+    private static void withFixture(String name, java.util.function.BiConsumer<SafetensorsFile, LoadedModel> check) {
+        try (SafetensorsFile golden = SafetensorsFile.open(fixture(name).resolve("golden.safetensors"));
+             LoadedModel model = LoadedModel.open(fixture(name).toString(), ComputeDevice.CPU)) {
+            check.accept(golden, model);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"tiny-llama-gqa-bf16", "tiny-llama-mha-f32-tied"})
     void logitsMatchTheReference(String name) {
-        try (SafetensorsFile golden = SafetensorsFile.open(fixture(name).resolve("golden.safetensors"));
-             LoadedModel model = LoadedModel.open(fixture(name).toString(), ComputeDevice.CPU)) {
-            long[] ids = golden.longs("input_ids");
-            float[] expected = golden.tensor("logits").data(); // [T, vocab]
-            float[] actual = model.model().logits(ids);         // [T, vocab]
+        withFixture(name, (golden, model) -> {
+            float[] expected = golden.tensor("logits").data();                 // [T, vocab]
+            float[] actual = model.model().logits(golden.longs("input_ids"));  // [T, vocab]
             assertEquals(expected.length, actual.length);
             double tol = 1e-3 * (1 + std(expected));
             double maxDiff = 0;
@@ -36,19 +42,18 @@ class GoldenLogitsTest {
                 maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
             }
             assertTrue(maxDiff <= tol, "max |diff| " + maxDiff + " > " + tol);
-        }
+        });
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"tiny-llama-gqa-bf16", "tiny-llama-mha-f32-tied"})
     void greedyContinuationMatchesWithTheKvCache(String name) {
-        try (SafetensorsFile golden = SafetensorsFile.open(fixture(name).resolve("golden.safetensors"));
-             LoadedModel model = LoadedModel.open(fixture(name).toString(), ComputeDevice.CPU)) {
-            long[] ids = golden.longs("input_ids");
+        withFixture(name, (golden, model) -> {
             long[] expected = golden.longs("greedy_ids");
-            long[] actual = new Generator(model.model()).generate(ids, expected.length, Sampling.GREEDY);
+            long[] actual = new Generator(model.model()).generate(golden.longs("input_ids"), expected.length,
+                    Sampling.GREEDY);
             assertArrayEquals(expected, actual);
-        }
+        });
     }
 
     static double std(float[] x) {

@@ -36,7 +36,8 @@ public record QuantPlan(QuantMethod method, Optional<QuantConfig> uniform, Map<S
 
     /**
      * An MXQ allocation CSV ({@code quant-cfg-allot-*.csv}: columns {@code layer, module, b1, g1}, optionally
-     * {@code b2, g2} (default 8, 128) and {@code model}); when a {@code model} column is present, only the rows of {@code modelShortId} are used.
+     * {@code b2, g2} (default 8, 128) and {@code model}); when a {@code model} column is present, only the rows
+     * of {@code modelShortId} are used.
      */
     public static QuantPlan fromAllocationCsv(Path csv, String modelShortId) {
         List<String> lines;

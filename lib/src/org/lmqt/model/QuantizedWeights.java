@@ -2,7 +2,6 @@ package org.lmqt.model;
 
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.DType;
-import org.lmqt.checkpoint.ModelConfig;
 import org.lmqt.checkpoint.Tensor;
 import org.lmqt.quant.Hqq;
 import org.lmqt.quant.HqqLinear;
@@ -12,14 +11,13 @@ import org.lmqt.quant.HqqLinear;
  * original deploys them ({@link HqqLinear}: meta-quantized scales and zeros, fp16 values). Other tensors pass
  * through unchanged.
  */
-public final class QuantizedWeights implements WeightSource {
-    private final Checkpoint ckpt;
+public final class QuantizedWeights extends CheckpointWeights {
     private final QuantPlan plan;
     private final Hqq quantizer = Hqq.parallel();
 
     /** Quantizes the linear layers of {@code ckpt} with {@code plan} as they are read. */
     public QuantizedWeights(Checkpoint ckpt, QuantPlan plan) {
-        this.ckpt = ckpt;
+        super(ckpt);
         this.plan = plan;
     }
 
@@ -33,26 +31,11 @@ public final class QuantizedWeights implements WeightSource {
     }
 
     @Override
-    public ModelConfig config() {
-        return ckpt.config();
-    }
-
-    @Override
-    public boolean contains(String name) {
-        return ckpt.contains(name);
-    }
-
-    @Override
     public Tensor tensor(String name) {
         if (LinearName.parse(name).isEmpty()) {
             return ckpt.tensor(name);
         }
         HqqLinear q = quantize(name);
         return new Tensor(name, q.weight().shape(), q.dequantize(), DType.F16);
-    }
-
-    @Override
-    public void close() {
-        ckpt.close();
     }
 }

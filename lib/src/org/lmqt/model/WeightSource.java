@@ -25,26 +25,6 @@ public interface WeightSource extends AutoCloseable {
 
     /** A checkpoint as a source (closing the source closes the checkpoint). */
     static WeightSource of(Checkpoint ckpt) {
-        return new WeightSource() {
-            @Override
-            public ModelConfig config() {
-                return ckpt.config();
-            }
-
-            @Override
-            public boolean contains(String name) {
-                return ckpt.contains(name);
-            }
-
-            @Override
-            public Tensor tensor(String name) {
-                return ckpt.tensor(name);
-            }
-
-            @Override
-            public void close() {
-                ckpt.close();
-            }
-        };
+        return new CheckpointWeights(ckpt);
     }
 }
