@@ -8,6 +8,7 @@ import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.TinyLlama;
 import org.lmqt.metadata.MetadataDump;
 import org.lmqt.metadata.MetadataKind;
+import org.lmqt.model.ByteLevelTokenizerJson;
 
 /**
  * The README's main job on its embedded default: a tiny Llama checkpoint, then its metadata (FNorm, kurtosis,
@@ -42,10 +43,12 @@ public record Pipeline(Path outputDir, TinyLlama model, int threads) {
     /** Runs every step and returns what each did. */
     public List<StepResult> run() {
         List<StepResult> results = new ArrayList<>();
-        // 1. the tiny model (written atomically file by file; config.json last, so its presence means complete)
+        // 1. the tiny model with a byte-level tokenizer (each file atomic; config.json last, so it means complete)
         boolean haveModel = Files.isRegularFile(modelDir().resolve("config.json"))
-                && Files.isRegularFile(modelDir().resolve("model.safetensors"));
+                && Files.isRegularFile(modelDir().resolve("model.safetensors"))
+                && Files.isRegularFile(modelDir().resolve("tokenizer.json"));
         if (!haveModel) {
+            ByteLevelTokenizerJson.write(modelDir(), model.vocab());
             model.write(modelDir());
         }
         results.add(new StepResult("model", modelDir(), haveModel));
