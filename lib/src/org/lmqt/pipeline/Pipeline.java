@@ -9,11 +9,17 @@ import org.lmqt.checkpoint.TinyLlama;
 import org.lmqt.metadata.MetadataDump;
 import org.lmqt.metadata.MetadataKind;
 import org.lmqt.model.ByteLevelTokenizerJson;
+import org.lmqt.mxq.Allocation;
+import org.lmqt.mxq.AllotTables;
+import org.lmqt.mxq.FnormTable;
+import org.lmqt.mxq.Mxq;
+import org.lmqt.mxq.MxqOptions;
+import org.lmqt.mxq.PandasCsv;
 
 /**
- * The README's main job on its embedded default: a tiny Llama checkpoint, then its metadata (FNorm, kurtosis,
- * weight distribution). Later stages (MXQ allocation, quantization, evaluation, figures) are added as the
- * toolkit grows. Every step skips work that is already complete, so a rerun resumes.
+ * The README's main job on its embedded default: a tiny Llama checkpoint, its metadata (FNorm, kurtosis,
+ * weight distribution), and its MXQ allocation at {@link #BUDGET} bits. Later stages (quantization, evaluation,
+ * figures) are added as the toolkit grows. Every step skips work that is already complete, so a rerun resumes.
  *
  * @param outputDir root of everything the pipeline writes
  * @param model     the tiny model to generate
@@ -59,6 +65,31 @@ public record Pipeline(Path outputDir, TinyLlama model, int threads) {
                 results.add(new StepResult(kind.name().toLowerCase(), o.file(), o.skipped()));
             }
         }
+        // 3. MXQ allocation at the budget (proven optimal), in the original's quant-cfg-allot schema
+        results.add(allocate());
         return results;
+    }
+
+    /** Budget of the main job's MXQ allocation, in bits per parameter. */
+    public static final double BUDGET = 4.25;
+
+    /** The allocation CSV of the main job. */
+    public Path allocationFile() {
+        return dataDir().resolve("quant-cfg-allot-mxq.csv");
+    }
+
+    private StepResult allocate() {
+        Path allot = allocationFile();
+        Path objectives = dataDir().resolve("mxq-objectives-mxq.csv");
+        if (Files.isRegularFile(allot) && Files.isRegularFile(objectives)) {
+            return new StepResult("mxq", allot, true);
+        }
+        Path fnorm = dataDir().resolve(MetadataKind.FNORM.fileName(modelDir().getFileName().toString()));
+        FnormTable table = FnormTable.read(fnorm);
+        String name = AllotTables.modelName(fnorm.getFileName().toString());
+        List<Allocation> solved = List.of(Mxq.solve(table, BUDGET, MxqOptions.DEFAULTS));
+        PandasCsv.write(AllotTables.objectives(name, solved), objectives);
+        PandasCsv.write(AllotTables.allocation(name, solved, null), allot);   // last: its presence means done
+        return new StepResult("mxq", allot, false);
     }
 }

@@ -1,0 +1,41 @@
+package org.lmqt.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.lmqt.checkpoint.DType;
+import org.lmqt.checkpoint.TinyLlama;
+
+class PipelineTest {
+
+    @Test
+    void runsEveryStepThenResumesWithoutRedoingThem(@TempDir Path out) throws Exception {
+        TinyLlama small = new TinyLlama(2, 256, 512, 4, 2, 300, 512, 10000.0, false, DType.BF16, 3);
+        Pipeline p = new Pipeline(out, small, 2);
+        List<Pipeline.StepResult> first = p.run();
+        assertEquals(List.of("model", "fnorm", "kurtosis", "wdist", "mxq"), first.stream().map(Pipeline.StepResult::step).toList());
+        assertTrue(first.stream().noneMatch(Pipeline.StepResult::skipped));
+        for (Pipeline.StepResult r : first) {
+            assertTrue(Files.exists(r.output()), r.output().toString());
+        }
+        assertTrue(Files.isRegularFile(p.modelDir().resolve("tokenizer.json")));
+        // the allocation respects the budget: sum of memmb <= P * 4.25 / 8 / 2^20
+        List<String> allot = Files.readAllLines(p.allocationFile());
+        double mem = allot.stream().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[3])).sum();
+        long params = allot.stream().skip(1).mapToLong(l -> Long.parseLong(l.split(",")[4])).sum();
+        assertEquals(2 * 7, allot.size() - 1);
+        assertTrue(mem <= params * Pipeline.BUDGET / 8 / 1048576 + 1e-12, mem + " MiB");
+
+        long stamp = Files.getLastModifiedTime(first.get(1).output()).toMillis();
+        List<Pipeline.StepResult> second = p.run();
+        assertTrue(second.stream().allMatch(Pipeline.StepResult::skipped), second.toString());
+        assertEquals(stamp, Files.getLastModifiedTime(first.get(1).output()).toMillis());
+        assertFalse(Files.list(p.dataDir()).anyMatch(f -> f.getFileName().toString().endsWith(".tmp")));
+    }
+}
