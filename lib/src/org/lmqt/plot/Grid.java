@@ -43,13 +43,26 @@ public record Grid(int rows, int columns, double horizontalGap, double verticalG
 
     /** Vertical domain of row {@code row} (row 0 at the top). */
     public double[] yDomain(int row) {
-        double[] d = span(rows - 1 - row, rows, verticalGap);
-        return d;
+        return span(rows - 1 - row, rows, verticalGap);
     }
 
     private static double[] span(int index, int count, double gap) {
         double width = (1 - gap * (count - 1)) / count;
         double from = index * (width + gap);
         return new double[] {from, Math.min(1, from + width)};
+    }
+
+    /**
+     * Places panel {@code panel}'s axes: x at the panel's column, anchored to its y axis and vice versa, on top of
+     * whatever else the given axis builders say.
+     */
+    public void place(PlotlyFigure.Builder figure, int panel, Axis.Builder x, Axis.Builder y) {
+        if (panel < 0 || panel >= size()) {
+            throw new IllegalArgumentException("panel " + panel + " outside a " + rows + "x" + columns + " grid");
+        }
+        double[] xd = xDomain(panel % columns);
+        double[] yd = yDomain(panel / columns);
+        figure.axis(xId(panel), x.domain(xd[0], xd[1]).anchor(yId(panel)).build());
+        figure.axis(yId(panel), y.domain(yd[0], yd[1]).anchor(xId(panel)).build());
     }
 }
