@@ -33,6 +33,36 @@ class CombineTest {
         Files.delete(mine);
     }
 
+    @Test
+    void stacksEveryAllocationFileWithItsAttempt() throws Exception {
+        Table a = Combine.combine(DATA).allocation();
+        assertEquals("attempt", a.columnNames().get(0));
+        Map<String, Integer> perAttempt = new HashMap<>();
+        for (String v : a.stringColumn("attempt")) {
+            perAttempt.merge(v, 1, Integer::sum);
+        }
+        // 3 MXQ folders (mxq2 holds a file named quant-cfg-allot-mxq1.csv: the folder names the attempt) + HQQ
+        assertEquals(Map.of("kurt-scaled", 6552, "mxq1", 6552, "mxq2", 6552, "", 5824), perAttempt);
+        // the archived stacked file (which predates mxq2) is the same rows without mxq2
+        Path stored = Files.createTempFile("alloc", ".csv");
+        TidyCsv.write(a.where(a.stringColumn("attempt").isNotEqualTo("mxq2")), stored);
+        assertEquals(new java.util.HashSet<>(Files.readAllLines(DATA.resolve("quant-cfg-allocation.csv"))),
+                new java.util.HashSet<>(Files.readAllLines(stored)));
+        Files.delete(stored);
+    }
+
+    @Test
+    void attemptIsTheFolderBelowMxqOnlyInsideTheResultFolder(@TempDir Path tmp) {
+        Path type = tmp.resolve("mxq/runs/ppl");
+        assertEquals("kurt-scaled", Combine.attempt(type, type.resolve("mxq/kurt-scaled/r.csv")));
+        assertEquals("", Combine.attempt(type, type.resolve("r.csv"))); // the ancestor "mxq/" does not count
+        assertEquals(4.25, Combine.bpp("4_25"));
+        assertEquals(4.25, Combine.bpp("b4g64"));
+        assertEquals(3.02, Combine.bpp("b2g16"));
+        assertEquals(16, Combine.bpp("base"));
+        assertEquals(7e10, Combine.nominalParams("Llama-2-70b-hf"));
+    }
+
     private static double num(String s) {
         double d = TidyCsv.parse(s);
         return Double.isNaN(d) ? -1 : d;

@@ -159,7 +159,7 @@ public final class PlotlyFigure {
             putIfAbsent(l, "paper_bgcolor", "white");
             putIfAbsent(l, "plot_bgcolor", "white");
             putIfAbsent(l, "margin.t", 70);
-            for (Iterator<Map.Entry<String, JsonNode>> it = l.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = l.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 if (e.getKey().matches("[xy]axis\\d*") && e.getValue() instanceof ObjectNode axis) {
                     putIfAbsent(axis, "showline", true);
