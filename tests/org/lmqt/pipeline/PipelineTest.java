@@ -19,7 +19,7 @@ class PipelineTest {
         TinyLlama small = new TinyLlama(2, 256, 512, 4, 2, 300, 512, 10000.0, false, DType.BF16, 3);
         Pipeline p = new Pipeline(out, small, 2);
         List<Pipeline.StepResult> first = p.run();
-        assertEquals(List.of("model", "fnorm", "kurtosis", "wdist", "mxq"), first.stream().map(Pipeline.StepResult::step).toList());
+        assertEquals(List.of("model", "fnorm", "kurtosis", "wdist", "mxq", "figures"), first.stream().map(Pipeline.StepResult::step).toList());
         assertTrue(first.stream().noneMatch(Pipeline.StepResult::skipped));
         for (Pipeline.StepResult r : first) {
             assertTrue(Files.exists(r.output()), r.output().toString());

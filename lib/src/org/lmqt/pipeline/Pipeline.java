@@ -15,11 +15,20 @@ import org.lmqt.mxq.FnormTable;
 import org.lmqt.mxq.Mxq;
 import org.lmqt.mxq.MxqOptions;
 import org.lmqt.mxq.PandasCsv;
+import org.lmqt.report.AllocationChart;
+import org.lmqt.report.AllotRow;
+import org.lmqt.report.Chart;
+import org.lmqt.report.FnormRow;
+import org.lmqt.report.WdistChart;
+import org.lmqt.report.WdistRow;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.selection.Selection;
 
 /**
  * The README's main job on its embedded default: a tiny Llama checkpoint, its metadata (FNorm, kurtosis,
- * weight distribution), and its MXQ allocation at {@link #BUDGET} bits. Later stages (quantization, evaluation,
- * figures) are added as the toolkit grows. Every step skips work that is already complete, so a rerun resumes.
+ * weight distribution), its MXQ allocation at {@link #BUDGET} bits, and figures of both. Later stages
+ * (quantization and evaluation through the experiment harness) are added as the toolkit grows. Every step skips work that is already complete, so a rerun resumes.
  *
  * @param outputDir root of everything the pipeline writes
  * @param model     the tiny model to generate
@@ -67,7 +76,30 @@ public record Pipeline(Path outputDir, TinyLlama model, int threads) {
         }
         // 3. MXQ allocation at the budget (proven optimal), in the original's quant-cfg-allot schema
         results.add(allocate());
+        // 4. figures: weight distribution (paper Fig. 2) and the MXQ allocation (Figs. 6-7), HTML + tidy CSV
+        results.add(figures());
         return results;
+    }
+
+    /** Folder of the figures. */
+    public Path figuresDir() {
+        return outputDir.resolve("figures");
+    }
+
+    private StepResult figures() {
+        String model = modelDir().getFileName().toString();
+        Chart wdist = WdistChart.build(model, WdistRow.read(dataDir().resolve(MetadataKind.WDIST.fileName(model))));
+        if (Files.isRegularFile(wdist.csv(figuresDir()))) {
+            return new StepResult("figures", figuresDir(), true);
+        }
+        Table allot = Table.read().csv(allocationFile().toFile());
+        allot.insertColumn(0, StringColumn.create("attempt", allot.rowCount()).set(Selection.withRange(0, allot.rowCount()), "mxq"));
+        List<Chart> charts = new ArrayList<>(AllocationChart.build(model, BUDGET, List.of("mxq"),
+                AllotRow.of(allot, allocationFile()),
+                FnormRow.read(dataDir().resolve(MetadataKind.FNORM.fileName(model)))));
+        charts.add(wdist);   // last: its CSV marks the step as done
+        charts.forEach(c -> c.write(figuresDir()));
+        return new StepResult("figures", figuresDir(), false);
     }
 
     /** Budget of the main job's MXQ allocation, in bits per parameter. */
