@@ -2,6 +2,8 @@
 //JAVA 21+
 //DESCRIPTION Combine the ppl/, stor/, qnt/ and allot/ result folders into combined.csv and quant-cfg-allocation.csv (combine.R).
 //SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.nio.file.Path;

@@ -2,6 +2,8 @@
 //JAVA 21+
 //DESCRIPTION Download the original toolkit's archived experiment data at the pinned commit into data/paper/ and verify checksums.
 //SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.nio.file.Path;

@@ -2,6 +2,8 @@
 //JAVA 21+
 //DESCRIPTION Circular allocation chart of up to four attempts with FNorm and perplexity rings, Plotly barpolar (plot-circos-allot.R).
 //SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.nio.file.Files;

@@ -2,6 +2,8 @@
 //JAVA 21+
 //DESCRIPTION Fig. 4: GPU memory after loading per method, 4-bit configs x models (plot-mem-consumption.R).
 //SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.nio.file.Path;

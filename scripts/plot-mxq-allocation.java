@@ -2,6 +2,8 @@
 //JAVA 21+
 //DESCRIPTION Figs. 6-7: the config of every layer per module for up to four attempts side by side, optional FNorm (plot-mxq-allocation.R).
 //SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.util.concurrent.Callable;

@@ -2,6 +2,8 @@
 //JAVA 21+
 //DESCRIPTION Fig. 3: perplexity vs bit budget per model with FP16 reference, 1%/2% bands and memory-reduction axis (plot-ppl-mem.R).
 //SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.nio.file.Path;

@@ -2,6 +2,8 @@
 //JAVA 21+
 //DESCRIPTION Fig. 5: quantization time per method on a log axis, 4-bit configs x models (plot-quant-speed-icaart.R).
 //SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.nio.file.Path;

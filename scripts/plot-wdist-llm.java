@@ -2,6 +2,8 @@
 //JAVA 21+
 //DESCRIPTION Fig. 2: |w| percentiles per layer and kurtosis of every module of an LLM (plot-wdist-llm.R), as offline Plotly HTML.
 //SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.nio.file.Path;

@@ -2,6 +2,8 @@
 //JAVA 21+
 //DESCRIPTION Win-tie-loss of SensiBoost/KurtBoost against HQQ, MXQ, their ablations and each other (plot-win-tie-loss.R).
 //SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.nio.file.Path;

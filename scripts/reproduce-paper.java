@@ -2,6 +2,8 @@
 //JAVA 21+
 //DESCRIPTION Reproduce every paper figure (Figs. 2-7, circos, win-tie-loss) from the original's archived data, as offline Plotly HTML.
 //SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.nio.file.Path;

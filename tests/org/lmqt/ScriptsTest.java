@@ -78,6 +78,9 @@ class ScriptsTest {
             assertTrue(opts.contains("-DOPT_OUT_TRACKING=true") && opts.contains("-Dai.djl.offline=true"),
                     name + " must run DJL offline and without tracking");
             assertTrue(text.startsWith("///usr/bin/env jbang"), name + " header");
+            // the lib's SIMD kernel needs the Vector API module to compile (and to run fast)
+            assertTrue(text.contains("//COMPILE_OPTIONS --add-modules=jdk.incubator.vector")
+                    && text.contains("//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector"), name + " lacks the vector module");
         }
         assertEquals(scripts.size(), catalog.size(), "catalog entries without a script");
     }
