@@ -92,7 +92,7 @@ class ScriptsTest {
             Run r = jbang(ROOT.resolve("scripts"), alias, "--help");
             assertEquals(0, r.exit(), alias + " --help failed: " + r.err());
             assertTrue(r.out().contains("Usage: " + alias), alias + ": " + r.out());
-            assertTrue(r.out().contains("Example:") && r.out().contains("./jbang scripts/" + alias + ".java"),
+            assertTrue(r.out().contains("Example") && r.out().contains("./jbang scripts/" + alias + ".java"),
                     alias + " --help lacks a runnable example");
         }));
     }
