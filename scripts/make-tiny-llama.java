@@ -68,6 +68,7 @@ class make_tiny_llama implements Callable<Integer> {
         TinyLlama spec = new TinyLlama(layers, hidden, intermediate, heads, kvHeads, vocab, maxPositions, ropeTheta,
                 tied, DType.valueOf(dtype.name()), seed);
         spec.write(outputDir);
+        org.lmqt.model.ByteLevelTokenizerJson.write(outputDir, vocab);
         System.out.println("wrote " + outputDir.resolve("model.safetensors") + " (" + layers + " layers, hidden " + hidden + ")");
         return 0;
     }

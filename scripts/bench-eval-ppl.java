@@ -1,0 +1,122 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 21+
+//DESCRIPTION Benchmark: eval-ppl tokens/s and HQQ quantization time on a seeded random ~100M-parameter Llama.
+//SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
+//JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true -Xmx8g
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.lmqt.Deps;
+import org.lmqt.checkpoint.Checkpoint;
+import org.lmqt.checkpoint.DType;
+import org.lmqt.checkpoint.TinyLlama;
+import org.lmqt.cli.Cli;
+import org.lmqt.cli.ProgressBar;
+import org.lmqt.eval.EvalText;
+import org.lmqt.eval.MemoryProbe;
+import org.lmqt.eval.Perplexity;
+import org.lmqt.eval.PerplexityResult;
+import org.lmqt.model.ByteLevelTokenizerJson;
+import org.lmqt.model.ComputeDevice;
+import org.lmqt.model.LoadedModel;
+import org.lmqt.model.QuantPlan;
+import org.lmqt.model.QuantizedWeights;
+import org.lmqt.quant.QuantConfig;
+import org.lmqt.quant.QuantMethod;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench-eval-ppl", mixinStandardHelpOptions = true, version = Deps.VERSION,
+        description = "Writes a seeded random Llama (default ~95M parameters: 10 layers, width 768, vocab 32000, tied) "
+                + "to a temporary folder, measures eval-ppl's tokens/s over a few 1024-token windows of a text, and "
+                + "the wall time of quantizing all its linear layers with HQQ.",
+        footer = {"", "Example:", "  ./jbang scripts/bench-eval-ppl.java --text ../shared/corpus/moby-dick.txt --windows 4"})
+class bench_eval_ppl implements Callable<Integer> {
+    @Option(names = "--text", required = true, paramLabel = "FILE", description = "Text to evaluate on.")
+    Path text;
+
+    @Option(names = "--windows", defaultValue = "4", description = "Windows to evaluate (default: ${DEFAULT-VALUE}).")
+    int windows;
+
+    @Option(names = "--layers", defaultValue = "10", description = "Decoder blocks (default: ${DEFAULT-VALUE}).")
+    int layers;
+
+    @Option(names = "--hidden", defaultValue = "768", description = "Width (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Option(names = "--intermediate", defaultValue = "2048", description = "MLP width (default: ${DEFAULT-VALUE}).")
+    int intermediate;
+
+    @Option(names = "--config", defaultValue = "b4g64", description = "Quantization config timed (default: ${DEFAULT-VALUE}).")
+    String config;
+
+    @Option(names = "--device", paramLabel = "cpu|cuda", description = "Device (default: $LMQT_DEVICE, else cpu).")
+    String device;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the random model (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    public static void main(String... args) {
+        Cli.exit(new bench_eval_ppl(), args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Path dir = Files.createTempDirectory("lmqt-bench-");
+        try {
+            TinyLlama spec = new TinyLlama(layers, hidden, intermediate, hidden / 64, hidden / 64, 32000, 2048,
+                    10000.0, true, DType.F16, seed);
+            spec.write(dir);
+            ByteLevelTokenizerJson.write(dir, 32000);
+            ComputeDevice dev = device == null ? ComputeDevice.fromEnvironment() : ComputeDevice.parse(device);
+            Perplexity protocol = Perplexity.ORIGINAL;
+            try (LoadedModel m = LoadedModel.open(dir.toString(), dev)) {
+                long params;
+                try (Checkpoint ckpt = Checkpoint.open(dir)) {
+                    params = ckpt.tensorNames().stream().mapToLong(ckpt::numel).sum();
+                }
+                long[] ids = m.requireTokenizer().encode(EvalText.plain(text));
+                ids = Arrays.copyOf(ids, Math.min(ids.length, windows * protocol.stride()));
+                // one warm-up window, then the measured run
+                protocol.evaluate(m.model(), Arrays.copyOf(ids, protocol.stride()), new MemoryProbe(dev), k -> { });
+                PerplexityResult r;
+                try (ProgressBar bar = new ProgressBar("eval-ppl", protocol.windows(ids.length).length)) {
+                    r = protocol.evaluate(m.model(), ids, new MemoryProbe(dev), k -> bar.step());
+                }
+                System.out.printf(Locale.ROOT, "model: %,d parameters (%d layers, hidden %d, intermediate %d, vocab 32000),"
+                        + " device %s, %s threads%n", params, layers, hidden, intermediate, dev,
+                        Optional.ofNullable(System.getenv("LMQT_THREADS")).orElse("default"));
+                System.out.printf(Locale.ROOT, "eval-ppl: %d windows (max length %d, stride %d), %.3f s/window, "
+                                + "%.1f tokens/s, peak RSS %.0f MiB%n", r.windows(), protocol.maxLength(),
+                        protocol.stride(), r.meanWindowSeconds(), r.tokensPerSecond(), r.peakMemoryBytes() / 1048576.0);
+            }
+            QuantPlan plan = QuantPlan.uniform(QuantMethod.HQQ, QuantConfig.parse(config));
+            try (Checkpoint ckpt = Checkpoint.open(dir)) {
+                QuantizedWeights q = new QuantizedWeights(ckpt, plan);
+                var names = ckpt.tensorNames().stream().filter(n -> n.matches("model\\.layers\\.\\d+\\.(self_attn|mlp)\\..*\\.weight")).toList();
+                long quantParams = names.stream().mapToLong(ckpt::numel).sum();
+                long start = System.nanoTime();
+                try (ProgressBar bar = new ProgressBar("hqq " + config, names.size())) {
+                    for (String n : names) {
+                        q.quantize(n);
+                        bar.step();
+                    }
+                }
+                double s = (System.nanoTime() - start) / 1e9;
+                System.out.printf(Locale.ROOT, "hqq %s: %d matrices, %,d parameters quantized in %.1f s (%.1f M params/s)%n",
+                        config, names.size(), quantParams, s, quantParams / s / 1e6);
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        return 0;
+    }
+}

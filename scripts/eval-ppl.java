@@ -1,0 +1,98 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 21+
+//DESCRIPTION Perplexity of a Llama-family model (or quantized snapshot) on WikiText-2, C4 or a text file (the original's protocol).
+//SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
+//JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.lmqt.Deps;
+import org.lmqt.cli.Cli;
+import org.lmqt.cli.ProgressBar;
+import org.lmqt.cli.UserException;
+import org.lmqt.eval.EvalText;
+import org.lmqt.eval.MemoryProbe;
+import org.lmqt.eval.Perplexity;
+import org.lmqt.eval.PerplexityCsv;
+import org.lmqt.eval.PerplexityResult;
+import org.lmqt.model.LoadedModel;
+import org.lmqt.model.ModelOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "eval-ppl", mixinStandardHelpOptions = true, version = Deps.VERSION,
+        description = {"Sliding-window perplexity as the original measures it: documents joined with \"\\n\\n\", one "
+                + "tokenization, windows of --max-length tokens every --stride tokens, loss on the tokens new to each "
+                + "window, exp(sum NLL / N). Prints the result and a CSV row (appended to --output)."},
+        footer = {"", "Example:", "  ./jbang scripts/eval-ppl.java --model DIR --text ../shared/corpus/moby-dick.txt "
+                + "--max-length 256 --stride 128"})
+class eval_ppl implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--dataset", defaultValue = "wikitext2", paramLabel = "wikitext2|c4",
+            description = "Evaluation set (default: ${DEFAULT-VALUE}); ignored with --text.")
+    EvalText.Dataset dataset;
+
+    @Option(names = "--data", paramLabel = "FILE", description = "The dataset's file (wiki.test.raw, a JSON-lines "
+            + "export, or " + EvalText.C4_FILE + "); default: the Hugging Face hub cache.")
+    Path data;
+
+    @Option(names = "--text", paramLabel = "FILE", description = "Evaluate on this plain-text file instead.")
+    Path text;
+
+    @Option(names = "--max-length", defaultValue = "1024", description = "Window length (default: ${DEFAULT-VALUE}).")
+    int maxLength;
+
+    @Option(names = "--stride", defaultValue = "512", description = "Window stride (default: ${DEFAULT-VALUE}).")
+    int stride;
+
+    @Option(names = "--max-tokens", paramLabel = "N", description = "Evaluate only the first N tokens (quick runs).")
+    Integer maxTokens;
+
+    @Option(names = "--output", paramLabel = "CSV", description = "Append the result row to this CSV file.")
+    Path output;
+
+    public static void main(String... args) {
+        Cli.exit(new eval_ppl(), args);
+    }
+
+    @Override
+    public Integer call() {
+        Perplexity protocol = new Perplexity(maxLength, stride);
+        String body = text != null ? EvalText.plain(text) : EvalText.load(dataset, Optional.ofNullable(data));
+        String datasetName = text != null ? text.getFileName().toString() : dataset.name().toLowerCase(Locale.ROOT);
+        try (LoadedModel m = modelOptions.load()) {
+            long[] ids = m.requireTokenizer().encode(body);
+            if (maxTokens != null) {
+                if (maxTokens < 2) {
+                    throw new UserException("--max-tokens must be at least 2");
+                }
+                ids = java.util.Arrays.copyOf(ids, Math.min(ids.length, maxTokens));
+            }
+            MemoryProbe memory = new MemoryProbe(m.model().device());
+            PerplexityResult r;
+            try (ProgressBar bar = new ProgressBar("ppl " + m.shortId() + " " + datasetName,
+                    protocol.windows(ids.length).length)) {
+                r = protocol.evaluate(m.model(), ids, memory, k -> bar.step());
+            }
+            System.out.printf(Locale.ROOT, "%s (%s) on %s: perplexity %.4f over %d tokens, %d windows, "
+                            + "%.3f s/window, %.1f tokens/s, peak memory %.1f MiB (%s)%n", m.shortId(),
+                    modelOptions.quantLabel(), datasetName, r.perplexity(), r.tokens(), r.windows(),
+                    r.meanWindowSeconds(), r.tokensPerSecond(), r.peakMemoryBytes() / 1048576.0, memory.kind());
+            String row = PerplexityCsv.row(m.shortId(), modelOptions.quantLabel(), datasetName,
+                    m.model().device().toString(), protocol, r, memory.kind());
+            System.out.println(PerplexityCsv.HEADER);
+            System.out.println(row);
+            if (output != null) {
+                PerplexityCsv.append(output, row);
+            }
+        }
+        return 0;
+    }
+}
