@@ -1,0 +1,457 @@
+package org.lmqt.mxq;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Exact solver for the multiple-choice knapsack of MXQ: proven optimal, zero gap, memory decided in exact integers.
+ *
+ * <p>Why the result is optimal. Write {@code c[i][k]}, {@code w[i][k]} for cost and weight, {@code C} for the
+ * capacity. For any {@code lambda >= 0} and any feasible allocation {@code x} (one item per group, total weight
+ * {@code <= C}):
+ * <pre>
+ *   cost(x) = sum_i (c[i][x_i] + lambda w[i][x_i]) - lambda sum_i w[i][x_i]
+ *          >= sum_i min_k (c[i][k] + lambda w[i][k]) + sum_i r[i][x_i] - lambda C  =  LB + sum_i r[i][x_i]
+ * </pre>
+ * with reduced costs {@code r[i][k] = c[i][k] + lambda w[i][k] - min_k(...) >= 0}. Given any feasible incumbent of
+ * cost {@code UB}, every allocation at least as good as the incumbent therefore has
+ * {@code sum_i r[i][x_i] <= UB - LB = gap}. The solver
+ * <ol>
+ * <li>drops dominated items (another item of the group has no more weight and no more cost; some optimum avoids
+ *     them), </li>
+ * <li>takes {@code lambda} from the LP relaxation (greedy over the lower convex hulls, the LP dual, so {@code LB} is
+ *     the LP bound; any {@code lambda >= 0} would keep the argument valid),</li>
+ * <li>builds an incumbent (the LP solution without its fractional group, then greedy filling of the slack),</li>
+ * <li>fixes every item with {@code r > gap} out, and</li>
+ * <li>enumerates the remaining groups by dynamic programming over Pareto-optimal partial states (weight, cost):
+ *     a partial state with reduced-cost sum above {@code gap} cannot be completed to an allocation better than the
+ *     incumbent, one that cannot fit the smallest remaining items is infeasible, and a state with no less weight
+ *     and no less cost than another can be replaced by that other in every completion.</li>
+ * </ol>
+ * No step discards every optimal allocation, and the DP keeps the best completion of every surviving state, so the
+ * cheapest final state is a global optimum. Floating point: the pruning tests compare against {@code gap} plus a
+ * tolerance far above the rounding error of the sums (pruning less never loses optimality); weights and the capacity
+ * are exact integers, so feasibility is exact. The objective is optimal up to the rounding of summing doubles.
+ *
+ * <p>Ties are broken deterministically: among equal items the lower config index; among final states of equal cost
+ * the one with less memory; then the one reached first (lower config indices in earlier matrices of the free set).
+ */
+public final class ExactMckpSolver implements MckpSolver {
+
+    @Override
+    public String name() {
+        return "exact";
+    }
+
+    @Override
+    public Solution solve(AllocationProblem problem) {
+        double[][] c = problem.cost();
+        long[][] w = problem.weight();
+        long cap = problem.capacity();
+        int n = problem.size();
+
+        // Stage 1: efficient items per group, weight ascending with cost strictly descending.
+        int[][] eff = new int[n][];
+        for (int i = 0; i < n; i++) {
+            eff[i] = efficientItems(c[i], w[i]);
+        }
+
+        // Stage 2: LP relaxation by the greedy over hull segments, giving lambda, and an integral incumbent.
+        int[] choice = new int[n];
+        double lambda = lpMultiplier(c, w, cap, eff, choice);
+        fillSlack(c, w, cap, eff, choice);
+        double ub = problem.objective(choice);
+
+        // Stage 3: Lagrangian bound and reduced costs.
+        double[][] reduced = new double[n][];
+        double lb = -lambda * cap;
+        double magnitude = Math.abs(ub) + lambda * cap;
+        for (int i = 0; i < n; i++) {
+            double best = Double.POSITIVE_INFINITY;
+            for (int k : eff[i]) {
+                best = Math.min(best, c[i][k] + lambda * w[i][k]);
+                magnitude += Math.abs(c[i][k]);
+            }
+            reduced[i] = new double[eff[i].length];
+            for (int t = 0; t < eff[i].length; t++) {
+                int k = eff[i][t];
+                reduced[i][t] = c[i][k] + lambda * w[i][k] - best;
+            }
+            lb += best;
+        }
+        // Rounding of the sums above is ~1e-16 relative per term; 1e-10 of the total magnitude is far above it.
+        double tol = 1e-10 * magnitude;
+
+        // Stage 4: core iterations. Restrict to items with reduced cost <= delta, solve that exactly by DP (stage 5),
+        // keep the better incumbent. Once UB - LB <= delta, the items left out cannot be in any allocation better
+        // than the incumbent (their reduced cost alone exceeds UB - LB), so the incumbent is optimal. delta grows
+        // fourfold per round and the last possible round admits every item with reduced cost <= UB - LB.
+        double delta = Math.max(ub - lb, 0) / 64;
+        int rounds = 0;
+        int states = 0;
+        int open = 0;
+        while (true) {
+            rounds++;
+            double gap = Math.max(ub - lb, 0);
+            double limit = Math.min(delta, gap) + tol;
+            int[] trial = choice.clone();
+            Core core = Core.of(w, eff, reduced, limit, trial);
+            int found = enumerate(c, w, cap - core.fixedWeight(), core.free(), core.alive(), core.reduced(), limit,
+                    ub + tol, trial);
+            states += Math.max(found, 0);
+            open = core.free().size();
+            if (found > 0 && problem.weightOf(trial) <= cap && problem.objective(trial) <= ub) {
+                choice = trial;
+                ub = problem.objective(trial);
+            }
+            if (ub - lb <= delta || delta >= gap) {
+                break;
+            }
+            delta *= 4;
+        }
+        if (problem.weightOf(choice) > cap) {
+            throw new IllegalStateException("internal error: exact MCKP solution exceeds the capacity");
+        }
+        return new Solution(choice, true, String.format("optimal (zero gap): objective %s, LP bound %s, %d core "
+                + "rounds, %d of %d matrices open in the last, %d DP states", ub, lb, rounds, open, n, states));
+    }
+
+    /**
+     * The items of one core round: per group the efficient items with reduced cost at most {@code limit}; groups
+     * with a single such item are fixed (written into {@code choice}), the others are free.
+     */
+    private record Core(List<Integer> free, int[][] alive, double[][] reduced, long fixedWeight) {
+        static Core of(long[][] w, int[][] eff, double[][] reducedAll, double limit, int[] choice) {
+            int n = eff.length;
+            List<Integer> free = new ArrayList<>();
+            int[][] alive = new int[n][];
+            double[][] reduced = new double[n][];
+            long fixedWeight = 0;
+            for (int i = 0; i < n; i++) {
+                int[] keep = new int[eff[i].length];
+                double[] keepR = new double[eff[i].length];
+                int m = 0;
+                for (int t = 0; t < eff[i].length; t++) {
+                    if (reducedAll[i][t] <= limit) {
+                        keepR[m] = reducedAll[i][t];
+                        keep[m++] = eff[i][t];
+                    }
+                }
+                alive[i] = Arrays.copyOf(keep, m);
+                reduced[i] = Arrays.copyOf(keepR, m);
+                if (m == 1) {
+                    choice[i] = keep[0];
+                    fixedWeight += w[i][keep[0]];
+                } else {
+                    free.add(i);
+                }
+            }
+            // Groups whose alternatives have the largest reduced costs first: their costly choices are pruned early,
+            // near-ties come last and keep the Pareto fronts short (any order is exact).
+            double[] order = new double[n];
+            for (int i : free) {
+                double second = Double.POSITIVE_INFINITY;
+                for (double r : reduced[i]) {
+                    second = r > 0 ? Math.min(second, r) : second;
+                }
+                order[i] = second;
+            }
+            free.sort(java.util.Comparator.comparingDouble((Integer i) -> -order[i]).thenComparingInt(i -> i));
+            return new Core(free, alive, reduced, fixedWeight);
+        }
+    }
+
+    /** Indices of the items not dominated by another, sorted by weight ascending (cost strictly descending). */
+    static int[] efficientItems(double[] cost, long[] weight) {
+        Integer[] idx = new Integer[cost.length];
+        for (int k = 0; k < idx.length; k++) {
+            idx[k] = k;
+        }
+        Arrays.sort(idx, (a, b) -> weight[a] != weight[b] ? Long.compare(weight[a], weight[b])
+                : cost[a] != cost[b] ? Double.compare(cost[a], cost[b]) : Integer.compare(a, b));
+        int[] out = new int[idx.length];
+        int m = 0;
+        for (int k : idx) {
+            if (m == 0 || cost[k] < cost[out[m - 1]]) {
+                out[m++] = k;
+            }
+        }
+        return Arrays.copyOf(out, m);
+    }
+
+    /**
+     * Greedy LP relaxation: start every group at its lightest efficient item, then take lower-hull segments in order
+     * of steepest cost decrease per weight while they fit. Leaves the integral part in {@code choice} and returns the
+     * LP multiplier (minus the slope of the first segment that does not fit, 0 if all fit).
+     */
+    private static double lpMultiplier(double[][] c, long[][] w, long cap, int[][] eff, int[] choice) {
+        record Segment(int group, int to, long dw, double slope) {}
+        List<Segment> segments = new ArrayList<>();
+        long used = 0;
+        for (int i = 0; i < eff.length; i++) {
+            choice[i] = eff[i][0];
+            used += w[i][eff[i][0]];
+            int[] hull = lowerHull(c[i], w[i], eff[i]);
+            for (int t = 1; t < hull.length; t++) {
+                long dw = w[i][hull[t]] - w[i][hull[t - 1]];
+                segments.add(new Segment(i, hull[t], dw, (c[i][hull[t]] - c[i][hull[t - 1]]) / dw));
+            }
+        }
+        // Hull slopes increase along a group, so this order takes each group's segments in sequence.
+        segments.sort((a, b) -> a.slope() != b.slope() ? Double.compare(a.slope(), b.slope())
+                : a.group() != b.group() ? Integer.compare(a.group(), b.group()) : Long.compare(a.dw(), b.dw()));
+        for (Segment s : segments) {
+            if (used + s.dw() > cap) {
+                return -s.slope();
+            }
+            used += s.dw();
+            choice[s.group()] = s.to();
+        }
+        return 0;
+    }
+
+    /** Lower convex hull of the efficient items (weight ascending), collinear points dropped. */
+    private static int[] lowerHull(double[] c, long[] w, int[] eff) {
+        int[] hull = new int[eff.length];
+        int m = 0;
+        for (int k : eff) {
+            while (m >= 2) {
+                int a = hull[m - 2];
+                int b = hull[m - 1];
+                double s1 = (c[b] - c[a]) / (w[b] - w[a]);
+                double s2 = (c[k] - c[b]) / (w[k] - w[b]);
+                if (s2 > s1) {
+                    break;
+                }
+                m--;
+            }
+            hull[m++] = k;
+        }
+        return Arrays.copyOf(hull, m);
+    }
+
+    /** Improves the incumbent greedily: repeatedly the single-group change that saves most cost and still fits. */
+    private static void fillSlack(double[][] c, long[][] w, long cap, int[][] eff, int[] choice) {
+        long used = 0;
+        for (int i = 0; i < choice.length; i++) {
+            used += w[i][choice[i]];
+        }
+        while (true) {
+            int bestGroup = -1;
+            int bestItem = -1;
+            double bestGain = 0;
+            for (int i = 0; i < choice.length; i++) {
+                for (int k : eff[i]) {
+                    double gain = c[i][choice[i]] - c[i][k];
+                    if (gain > bestGain && used - w[i][choice[i]] + w[i][k] <= cap) {
+                        bestGain = gain;
+                        bestGroup = i;
+                        bestItem = k;
+                    }
+                }
+            }
+            if (bestGroup < 0) {
+                return;
+            }
+            used += w[bestGroup][bestItem] - w[bestGroup][choice[bestGroup]];
+            choice[bestGroup] = bestItem;
+        }
+    }
+
+    /**
+     * DP over the free groups. A stage holds the Pareto-optimal partial states (weight strictly increasing, cost
+     * strictly decreasing) with their reduced-cost sums; each is extended by every alive item of the next group,
+     * and the K shifted lists (each sorted by weight) are merged with dominance filtering. Writes the best
+     * allocation of the free groups into {@code choice}; returns the number of states created.
+     */
+    private static int enumerate(double[][] c, long[][] w, long cap, List<Integer> free, int[][] alive,
+            double[][] reduced, double limit, double ubLimit, int[] choice) {
+        int f = free.size();
+        RemainderBound bound = new RemainderBound(c, w, free, alive);
+        // Lightest alive item of every free group, summed from the back: weight still to come after stage g.
+        long[] minRest = new long[f + 1];
+        for (int g = f - 1; g >= 0; g--) {
+            int i = free.get(g);
+            long min = Long.MAX_VALUE;
+            for (int k : alive[i]) {
+                min = Math.min(min, w[i][k]);
+            }
+            minRest[g] = minRest[g + 1] + min;
+        }
+        long[] mem = {0};
+        double[] cost = {0};
+        double[] red = {0};
+        int[][] parent = new int[f][];
+        int[][] item = new int[f][];
+        int total = 1;
+        for (int g = 0; g < f; g++) {
+            int i = free.get(g);
+            int[] items = alive[i];
+            int q = items.length;
+            int[] head = new int[q];
+            long room = cap - minRest[g + 1];
+            bound.startStage(g);
+            int cap0 = mem.length * q;
+            long[] nMem = new long[cap0];
+            double[] nCost = new double[cap0];
+            double[] nRed = new double[cap0];
+            int[] nParent = new int[cap0];
+            int[] nItem = new int[cap0];
+            int m = 0;
+            double bestCost = Double.POSITIVE_INFINITY;
+            while (true) {
+                // Advance each list's head past states that exceed the reduced-cost limit or the capacity.
+                int pick = -1;
+                for (int t = 0; t < q; t++) {
+                    int k = items[t];
+                    while (head[t] < mem.length && (red[head[t]] + reduced[i][t] > limit
+                            || mem[head[t]] + w[i][k] > room)) {
+                        if (mem[head[t]] + w[i][k] > room) {
+                            head[t] = mem.length; // weights only grow along the list
+                        } else {
+                            head[t]++;
+                        }
+                    }
+                    if (head[t] == mem.length) {
+                        continue;
+                    }
+                    if (pick < 0) {
+                        pick = t;
+                        continue;
+                    }
+                    long mt = mem[head[t]] + w[i][k];
+                    long mp = mem[head[pick]] + w[i][items[pick]];
+                    double ct = cost[head[t]] + c[i][k];
+                    double cp = cost[head[pick]] + c[i][items[pick]];
+                    if (mt < mp || (mt == mp && ct < cp)) {
+                        pick = t;
+                    }
+                }
+                if (pick < 0) {
+                    break;
+                }
+                int s = head[pick]++;
+                int k = items[pick];
+                double ct = cost[s] + c[i][k];
+                if (ct < bestCost && ct + bound.value(cap - mem[s] - w[i][k]) <= ubLimit) {
+                    bestCost = ct;
+                    nMem[m] = mem[s] + w[i][k];
+                    nCost[m] = ct;
+                    nRed[m] = red[s] + reduced[i][pick];
+                    nParent[m] = s;
+                    nItem[m] = k;
+                    m++;
+                }
+            }
+            if (m == 0) {
+                return -1; // no allocation of this core beats the incumbent
+            }
+            mem = Arrays.copyOf(nMem, m);
+            cost = Arrays.copyOf(nCost, m);
+            red = Arrays.copyOf(nRed, m);
+            parent[g] = Arrays.copyOf(nParent, m);
+            item[g] = Arrays.copyOf(nItem, m);
+            total += m;
+        }
+        // Costs strictly decrease along the last stage, so its last state is the cheapest.
+        int s = mem.length - 1;
+        for (int g = f - 1; g >= 0; g--) {
+            choice[free.get(g)] = item[g][s];
+            s = parent[g][s];
+        }
+        return total;
+    }
+
+    /**
+     * LP bound of the free groups after the current DP stage as a function of the capacity left to them: every such
+     * group at its lightest alive item, then lower-hull segments of all of them in order of slope, the last one
+     * fractional. A lower bound on the cost any completion adds, so a state whose cost plus this bound exceeds the
+     * incumbent cannot lead to a better allocation.
+     */
+    private static final class RemainderBound {
+        private final int[] stageOf;    // DP stage of each segment's group; [S]
+        private final long[] segWeight; // [S], sorted by slope ascending
+        private final double[] segCost; // [S]
+        private final long[] baseWeight; // lightest alive weights of stages >= g, summed; [f + 1]
+        private final double[] baseCost; // their costs, summed; [f + 1]
+        private long[] cumWeight = new long[0];
+        private double[] cumCost = new double[0];
+        private double[] slope = new double[0];
+        private int stage;
+
+        RemainderBound(double[][] c, long[][] w, List<Integer> free, int[][] alive) {
+            int f = free.size();
+            baseWeight = new long[f + 1];
+            baseCost = new double[f + 1];
+            record Seg(int stage, long dw, double dc, double slope) {}
+            List<Seg> segs = new ArrayList<>();
+            for (int g = f - 1; g >= 0; g--) {
+                int i = free.get(g);
+                int[] hull = lowerHull(c[i], w[i], alive[i]);
+                baseWeight[g] = baseWeight[g + 1] + w[i][hull[0]];
+                baseCost[g] = baseCost[g + 1] + c[i][hull[0]];
+                for (int t = 1; t < hull.length; t++) {
+                    long dw = w[i][hull[t]] - w[i][hull[t - 1]];
+                    double dc = c[i][hull[t]] - c[i][hull[t - 1]];
+                    segs.add(new Seg(g, dw, dc, dc / dw));
+                }
+            }
+            segs.sort((a, b) -> Double.compare(a.slope(), b.slope()));
+            int n = segs.size();
+            stageOf = new int[n];
+            segWeight = new long[n];
+            segCost = new double[n];
+            for (int t = 0; t < n; t++) {
+                stageOf[t] = segs.get(t).stage();
+                segWeight[t] = segs.get(t).dw();
+                segCost[t] = segs.get(t).dc();
+            }
+        }
+
+        /** Prepares the bound for the groups after stage {@code g}. */
+        void startStage(int g) {
+            stage = g + 1;
+            int m = 0;
+            for (int s : stageOf) {
+                m += s >= stage ? 1 : 0;
+            }
+            cumWeight = new long[m + 1];
+            cumCost = new double[m + 1];
+            slope = new double[m];
+            int t = 0;
+            for (int s = 0; s < stageOf.length; s++) {
+                if (stageOf[s] >= stage) {
+                    cumWeight[t + 1] = cumWeight[t] + segWeight[s];
+                    cumCost[t + 1] = cumCost[t] + segCost[s];
+                    slope[t] = segCost[s] / segWeight[s];
+                    t++;
+                }
+            }
+        }
+
+        /** Least LP cost of the remaining groups within {@code room} units (+infinity if they cannot fit). */
+        double value(long room) {
+            long extra = room - baseWeight[stage];
+            if (extra < 0) {
+                return Double.POSITIVE_INFINITY;
+            }
+            // Largest t with cumWeight[t] <= extra: segments 0..t-1 taken whole, segment t fractionally.
+            int lo = 0;
+            int hi = cumWeight.length - 1;
+            while (lo < hi) {
+                int mid = (lo + hi + 1) >>> 1;
+                if (cumWeight[mid] <= extra) {
+                    lo = mid;
+                } else {
+                    hi = mid - 1;
+                }
+            }
+            double v = baseCost[stage] + cumCost[lo];
+            if (lo < slope.length) {
+                v += slope[lo] * (extra - cumWeight[lo]);
+            }
+            return v;
+        }
+    }
+}

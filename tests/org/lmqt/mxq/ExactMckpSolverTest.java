@@ -1,0 +1,120 @@
+package org.lmqt.mxq;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.lmqt.TestData;
+import tech.tablesaw.api.Table;
+
+class ExactMckpSolverTest {
+
+    @Test
+    void reproducesTheProvenOptimaOfTheFixture() {
+        Table golden = Table.read().csv(TestData.shared("fixtures/mxq/optimal-objectives.csv").toFile());
+        assertTrue(golden.rowCount() >= 21);
+        for (int r = 0; r < golden.rowCount(); r++) {
+            String model = golden.stringColumn("model").get(r);
+            double budget = golden.numberColumn("budget").getDouble(r);
+            Allocation a = Mxq.solve(MxqData.src(model), budget, MxqOptions.DEFAULTS);
+            double objective = golden.numberColumn("objective").getDouble(r);
+            String where = model + " @ " + budget;
+            assertEquals(objective, a.objective(), 1e-9 * objective, where);
+            assertTrue(a.memoryMiB() <= golden.numberColumn("budget_mb").getDouble(r) + 1e-6, where);
+            assertEquals(golden.numberColumn("budget_mb").getDouble(r), a.problem().budgetMiB(), 1e-6, where);
+            assertTrue(a.optimal() && a.withinBudget(), where);
+        }
+    }
+
+    /** Three matrices of random layers and modules: 1,728 allocations, checked by enumeration. */
+    @Test
+    void matchesBruteForceOnSmallInstances() {
+        FnormTable full = MxqData.src("Llama-2-7b-hf");
+        Random random = new Random(7);
+        for (int trial = 0; trial < 12; trial++) {
+            FnormTable small = subTable(full, random, 3);
+            for (double budget = 2.2; budget < 8.6; budget += 0.37) {
+                AllocationProblem p = AllocationProblem.of(small, small.fnorm(), budget, 0);
+                MckpSolver.Solution s = new ExactMckpSolver().solve(p);
+                assertEquals(bruteForce(p), p.objective(s.choice()), 1e-12, "trial " + trial + " budget " + budget);
+                assertTrue(p.weightOf(s.choice()) <= p.capacity());
+            }
+        }
+    }
+
+    @Test
+    void ojAlgoAgreesOnSmallInstances() {
+        FnormTable full = MxqData.src("Meta-Llama-3-8B");
+        Random random = new Random(11);
+        for (int trial = 0; trial < 3; trial++) {
+            FnormTable small = subTable(full, random, 6);
+            for (double budget : new double[] {3.07, 4.25, 5.5}) {
+                AllocationProblem p = AllocationProblem.of(small, small.fnorm(), budget, 0);
+                MckpSolver.Solution exact = new ExactMckpSolver().solve(p);
+                MckpSolver.Solution milp = new OjAlgoMilpSolver(30).solve(p);
+                double e = p.objective(exact.choice());
+                double m = p.objective(milp.choice());
+                assertTrue(p.weightOf(milp.choice()) <= p.capacity());
+                assertTrue(e <= m + 1e-9, "exact " + e + " worse than ojAlgo " + m);
+                if (milp.optimal()) {
+                    assertEquals(e, m, 1e-6 * e, "trial " + trial + " budget " + budget);
+                }
+            }
+        }
+    }
+
+    @Test
+    void budgetsAboveTheLargestConfigDoNotBind() {
+        FnormTable t = MxqData.src("Llama-2-7b-hf");
+        Allocation a = Mxq.solve(t, 8.51, MxqOptions.DEFAULTS);
+        double best = 0;
+        for (double[] row : t.fnorm()) {
+            double min = Double.POSITIVE_INFINITY;
+            for (double v : row) {
+                min = Math.min(min, v);
+            }
+            best += min;
+        }
+        assertEquals(best, a.objective(), 1e-9 * best);
+    }
+
+    static FnormTable subTable(FnormTable full, Random random, int matrices) {
+        StringBuilder csv = new StringBuilder("layer,module,nbit1,gsize1,nbit2,gsize2,fnorm,memmb,params\n");
+        List<Matrix> all = full.matrices();
+        java.util.Set<Integer> picked = new java.util.TreeSet<>();
+        while (picked.size() < matrices) {
+            picked.add(random.nextInt(all.size()));
+        }
+        for (int i : picked) {
+            Matrix m = all.get(i);
+            for (int j = 0; j < full.configs().size(); j++) {
+                var c = full.configs().get(j);
+                csv.append(m.layer()).append(',').append(m.module()).append(',').append(c.bits()).append(',')
+                        .append(c.group()).append(",8,128,").append(full.fnorm()[i][j]).append(',')
+                        .append(c.memoryMiB(m.params())).append(',').append(m.params()).append('\n');
+            }
+        }
+        return FnormTable.of(Table.read().csv(csv.toString(), "small"));
+    }
+
+    private static double bruteForce(AllocationProblem p) {
+        int n = p.size();
+        int k = p.cost()[0].length;
+        int[] choice = new int[n];
+        double best = Double.POSITIVE_INFINITY;
+        while (true) {
+            if (p.weightOf(choice) <= p.capacity()) {
+                best = Math.min(best, p.objective(choice));
+            }
+            int d = 0;
+            while (d < n && ++choice[d] == k) {
+                choice[d++] = 0;
+            }
+            if (d == n) {
+                return best;
+            }
+        }
+    }
+}
