@@ -32,10 +32,12 @@ import picocli.CommandLine.Option;
                 + "and result-<experiment>-<stamp>.csv under <result-dir>/<experiment>/. Kill it at any time and run the "
                 + "same command again: finished subtasks are skipped. --model takes model folders or Hugging Face ids "
                 + "(not the original's indices). Exit code 0 when every subtask is done, 1 when some failed."},
-        footer = {"", "Example:",
-                "  ./jbang scripts/make-tiny-llama.java --output-dir out/tiny && ./jbang scripts/quant-llm.java --model out/tiny "
-                        + "--algo hqq mxq --config b4g64 4.25 --task eval_ppl --dataset ../shared/corpus/moby-dick.txt "
-                        + "--max-tokens 2048 --max-length 256 --stride 128 --result-dir out/results --quant-snapshot-dir out/snapshots"})
+        footer = {"", "Example:", "  ./jbang scripts/make-tiny-llama.java --output-dir out/tiny",
+                "  ./jbang scripts/quant-llm.java --model out/tiny --algo hqq mxq",
+                "      --config b4g64 4.25 --task eval_ppl --max-tokens 2048",
+                "      --dataset ../shared/corpus/moby-dick.txt --max-length 256",
+                "      --stride 128 --result-dir out/results",
+                "      --quant-snapshot-dir out/snapshots"})
 class quant_llm implements Callable<Integer> {
     @Option(names = "--model", required = true, arity = "1..*", paramLabel = "DIR|HF-ID",
             description = "Models: folders or Hugging Face ids in the local cache.")
@@ -114,6 +116,6 @@ class quant_llm implements Callable<Integer> {
                 device == null ? ComputeDevice.fromEnvironment() : ComputeDevice.parse(device), threads));
         Harness.Outcome out = new Harness(new Harness.Settings(resultDir, name, failFast, dryRun), runner, System.out)
                 .run(plan);
-        return out.exitCode();
+        return dryRun ? 0 : out.exitCode();
     }
 }

@@ -2,11 +2,9 @@ package org.lmqt.harness;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.stream.Collectors;
 import org.lmqt.io.PyFloat;
 import org.lmqt.quant.QuantConfig;
 
@@ -17,13 +15,13 @@ import org.lmqt.quant.QuantConfig;
  */
 public enum Algo {
     /** The unquantized model (never quantized, config {@code base}). */
-    FP16("fp16"),
+    FP16,
     /** Round-to-nearest with the fork's meta-quantization (no proximal optimisation); not in the original's grid. */
-    RTN("rtn"),
+    RTN,
     /** HQQ with a uniform config for every linear layer. */
-    HQQ("hqq"),
+    HQQ,
     /** MXQ: a per-matrix config from the FNorm table under a bit budget. */
-    MXQ("mxq");
+    MXQ;
 
     /** The original's {@code HQQ_CONFIGS}, in its order (also the default for {@code rtn}). */
     public static final List<String> HQQ_CONFIGS = List.of("b8g32", "b8g64", "b8g128", "b4g32", "b4g64", "b4g128",
@@ -32,26 +30,14 @@ public enum Algo {
     public static final List<String> MXQ_BUDGETS = List.of("5.00", "4.75", "4.50", "4.25", "4.01", "3.76", "3.50",
             "3.00", "2.75", "2.48");
 
-    private final String cliName;
-
-    Algo(String cliName) {
-        this.cliName = cliName;
-    }
-
     /** The original's name ({@code hqq}); also the snapshot folder suffix. */
     public String cliName() {
-        return cliName;
+        return name().toLowerCase(Locale.ROOT);
     }
 
     /** Parses an algo name; a one-line error listing the known names otherwise. */
     public static Algo parse(String s) {
-        for (Algo a : values()) {
-            if (a.cliName.equals(s.trim().toLowerCase(Locale.ROOT))) {
-                return a;
-            }
-        }
-        throw new IllegalArgumentException("unknown algo '" + s + "' (known: "
-                + Arrays.stream(values()).map(Algo::cliName).collect(Collectors.joining(", ")) + ")");
+        return CliNames.parse(values(), Algo::cliName, s, "algo");
     }
 
     /** The config names this algo runs when {@code --config} is not given. */
@@ -126,6 +112,6 @@ public enum Algo {
 
     @Override
     public String toString() {
-        return cliName;
+        return cliName();
     }
 }
