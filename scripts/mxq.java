@@ -2,6 +2,8 @@
 //JAVA 21+
 //DESCRIPTION MXQ allocation: one quantization config per weight matrix within a bit budget, proven optimal.
 //SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.nio.file.Path;
