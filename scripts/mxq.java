@@ -33,7 +33,7 @@ import picocli.CommandLine.Option;
                 + "summed cost is minimal and the average bits per parameter stay within the budget (MXQ, Eq. 1-3). "
                 + "The default solver proves optimality with zero gap. Writes quant-cfg-allot-<attempt>.csv and "
                 + "mxq-objectives-<attempt>.csv into --output-dir."},
-        footer = {"", "Examples:",
+        footer = {"", "Example:",
                 "  ./jbang scripts/mxq.java --fnorm ../shared/paper-data/src/data/fnorm-Llama-2-7b-hf.csv --budget 4.25",
                 "  ./jbang scripts/mxq.java --model meta-llama/Llama-2-7b-hf --fnorm-dir ../shared/paper-data/src/data "
                         + "--budget 3.00:8.50:0.02 --output-dir out",

@@ -1,0 +1,117 @@
+package org.lmqt.harness;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.lmqt.io.PyFloat;
+import org.lmqt.quant.QuantConfig;
+
+/**
+ * The quantization methods of the grid (the original's {@code --algo}) with their config names: {@code base} for
+ * fp16, {@code b<bits>g<group>} for the uniform methods, the bit budget with two decimals and an underscore
+ * ({@code 4_25}) for MXQ.
+ */
+public enum Algo {
+    /** The unquantized model (never quantized, config {@code base}). */
+    FP16,
+    /** Round-to-nearest with the fork's meta-quantization (no proximal optimisation); not in the original's grid. */
+    RTN,
+    /** HQQ with a uniform config for every linear layer. */
+    HQQ,
+    /** MXQ: a per-matrix config from the FNorm table under a bit budget. */
+    MXQ;
+
+    /** The original's {@code HQQ_CONFIGS}, in its order (also the default for {@code rtn}). */
+    public static final List<String> HQQ_CONFIGS = List.of("b8g32", "b8g64", "b8g128", "b4g32", "b4g64", "b4g128",
+            "b3g32", "b3g64", "b3g128", "b2g16", "b2g32", "b2g64");
+    /** The original's default {@code MXQ_CONFIGS} budgets, in its order. */
+    public static final List<String> MXQ_BUDGETS = List.of("5.00", "4.75", "4.50", "4.25", "4.01", "3.76", "3.50",
+            "3.00", "2.75", "2.48");
+
+    /** The original's name ({@code hqq}); also the snapshot folder suffix. */
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses an algo name; a one-line error listing the known names otherwise. */
+    public static Algo parse(String s) {
+        return CliNames.parse(values(), Algo::cliName, s, "algo");
+    }
+
+    /** The config names this algo runs when {@code --config} is not given. */
+    public List<String> defaultConfigs() {
+        return switch (this) {
+            case FP16 -> List.of("base");
+            case RTN, HQQ -> HQQ_CONFIGS;
+            case MXQ -> MXQ_BUDGETS.stream().map(b -> configName(b).orElseThrow()).toList();
+        };
+    }
+
+    /**
+     * The config name of a {@code --config} value for this algo, or empty when the value is not one of this algo's
+     * ({@code 4.25} is not an HQQ config, {@code b4g64} not an MXQ budget). fp16 takes only {@code base}.
+     */
+    public Optional<String> configName(String value) {
+        String v = value.trim();
+        return switch (this) {
+            case FP16 -> v.equals("base") ? Optional.of(v) : Optional.empty();
+            case RTN, HQQ -> {
+                try {
+                    yield Optional.of(QuantConfig.parse(v).name());
+                } catch (IllegalArgumentException e) {
+                    yield Optional.empty();
+                }
+            }
+            case MXQ -> {
+                try {
+                    double budget = Double.parseDouble(v.replace('_', '.'));
+                    yield Optional.of(new BigDecimal(Double.toString(budget)).setScale(2, RoundingMode.HALF_EVEN)
+                            .toPlainString().replace('.', '_'));
+                } catch (NumberFormatException e) {
+                    yield Optional.empty();
+                }
+            }
+        };
+    }
+
+    /** The bit budget of an MXQ config name ({@code 4_25} is 4.25). */
+    public static double budget(String mxqConfigName) {
+        return Double.parseDouble(mxqConfigName.replace('_', '.'));
+    }
+
+    /**
+     * The original's {@code config_detail}: Python's {@code str()} of the config dict ({@code {}} for fp16; the
+     * {@code BaseQuantizeConfig(nbits, group_size, quant_scale=True)} dict for HQQ; the same with nbits 4, group 64,
+     * {@code mixed True} and the budget for MXQ). RTN, which the original lacks, writes {@code 'optimize': False}.
+     */
+    public String configDetail(String configName) {
+        return switch (this) {
+            case FP16 -> "{}";
+            case RTN, HQQ -> {
+                QuantConfig c = QuantConfig.parse(configName);
+                yield hqqDict(c.bits(), c.group(), this == HQQ, false, 0.0);
+            }
+            case MXQ -> hqqDict(4, 64, true, true, budget(configName));
+        };
+    }
+
+    private static String hqqDict(int bits, int group, boolean optimize, boolean mixed, double budget) {
+        return "{'weight_quant_params': {'nbits': " + bits + ", 'channel_wise': True, 'group_size': " + group
+                + ", 'optimize': " + py(optimize) + ", 'round_zero': " + py(bits == 4)
+                + ", 'axis': 0, 'view_as_float': False}, "
+                + "'scale_quant_params': {'nbits': 8, 'channel_wise': True, 'group_size': 128, 'optimize': False}, "
+                + "'zero_quant_params': {'nbits': 8, 'channel_wise': False, 'group_size': None, 'optimize': False}, "
+                + "'offload_meta': False, 'mixed': " + py(mixed) + ", 'budget': " + PyFloat.repr(budget) + "}";
+    }
+
+    private static String py(boolean b) {
+        return b ? "True" : "False";
+    }
+
+    @Override
+    public String toString() {
+        return cliName();
+    }
+}

@@ -1,0 +1,239 @@
+package org.lmqt.harness;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+import org.lmqt.checkpoint.Checkpoint;
+import org.lmqt.checkpoint.HubCache;
+import org.lmqt.eval.MemoryProbe;
+import org.lmqt.eval.Perplexity;
+import org.lmqt.eval.PerplexityResult;
+import org.lmqt.metadata.MetadataDump;
+import org.lmqt.metadata.MetadataKind;
+import org.lmqt.model.ComputeDevice;
+import org.lmqt.model.LoadedModel;
+import org.lmqt.model.QuantPlan;
+import org.lmqt.model.QuantizedSnapshot;
+import org.lmqt.mxq.Allocation;
+import org.lmqt.mxq.FnormTable;
+import org.lmqt.mxq.Mxq;
+import org.lmqt.mxq.MxqOptions;
+import org.lmqt.quant.QuantConfig;
+import org.lmqt.quant.QuantMethod;
+
+/**
+ * The real work of a subtask (spec §2.4, §4.11): quantize into the snapshot folder unless a snapshot is cached
+ * there, then measure what the task asks for.
+ * <ul>
+ * <li>{@code quant_duration}: seconds of quantizing the linear layers, plus reading the FNorm table and solving
+ * the allocation for MXQ (not the one-off FNorm computation, nor loading and saving); integer 0 when the snapshot
+ * was cached.</li>
+ * <li>{@code model_storage_size}: bytes of the snapshot's weight file; for fp16 all {@code *.safetensors} files of
+ * the model folder.</li>
+ * <li>{@code *_mem_allot}, {@code *_mem_reserved}: the {@link MemoryProbe} peak (GPU memory in use, or on the CPU
+ * the process's peak resident set size, which is process-wide, so run one storage process per model as the
+ * original's scripts do); both columns get the same figure.</li>
+ * <li>{@code ppl_*}: perplexity rounded to 4 decimals; {@code duration_*}: mean seconds per window, 3 decimals.</li>
+ * </ul>
+ * A snapshot is written into a temporary sibling folder and renamed into place, so a killed run never leaves a
+ * half-written snapshot that a later run would take for a cached one.
+ */
+public final class ModelRunner implements SubtaskRunner {
+
+    /**
+     * Settings of the model work.
+     *
+     * @param snapshotRoot root of the snapshot folders ({@code --quant-snapshot-dir})
+     * @param fnormDir     where {@code fnorm-<model>.csv} is read, or computed and written when missing
+     * @param mxq          the MXQ variant
+     * @param datasets     perplexity sets of {@code eval_ppl}
+     * @param protocol     perplexity windows
+     * @param maxTokens    evaluate only the first tokens of each set (quick runs)
+     * @param device       where the model runs
+     * @param threads      worker threads for the FNorm computation
+     */
+    public record Settings(Path snapshotRoot, Path fnormDir, MxqOptions mxq, List<PplDataset> datasets,
+                           Perplexity protocol, OptionalInt maxTokens, ComputeDevice device, int threads) {
+        public Settings {
+            datasets = List.copyOf(datasets);
+            if (datasets.isEmpty()) {
+                throw new IllegalArgumentException("give at least one --dataset");
+            }
+            if (maxTokens.isPresent() && maxTokens.getAsInt() < 2) {
+                throw new IllegalArgumentException("--max-tokens must be at least 2");
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final Map<PplDataset, String> texts = new HashMap<>();
+
+    public ModelRunner(Settings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public String note(Subtask s) {
+        if (s.algo() == Algo.FP16) {
+            return "unquantized";
+        }
+        Path dir = s.snapshotDir(settings.snapshotRoot());
+        return QuantizedSnapshot.isSnapshot(dir) ? "snapshot cached in " + dir : "quantizes into " + dir;
+    }
+
+    @Override
+    public ResultRow run(Subtask s) {
+        ResultRow row = ResultRow.empty(s);
+        MemoryProbe memory = new MemoryProbe(settings.device());
+        Path modelDir;
+        if (s.algo() == Algo.FP16) {
+            modelDir = HubCache.resolve(s.model().location());
+        } else {
+            modelDir = s.snapshotDir(settings.snapshotRoot());
+            if (!QuantizedSnapshot.isSnapshot(modelDir)) {
+                row = row.with("quant_duration", quantize(s, modelDir));
+            }
+        }
+        return switch (s.task()) {
+            case QUANT -> row;
+            case EVAL_MODEL_STORAGE -> {
+                try (LoadedModel m = LoadedModel.open(modelDir.toString(), settings.device())) {
+                    memory.sample();
+                }
+                yield row.with("model_storage_size", storageBytes(s, modelDir))
+                        .with("load_mem_allot", memory.peakBytes()).with("load_mem_reserved", memory.peakBytes());
+            }
+            case EVAL_PPL -> perplexity(row, modelDir, memory);
+        };
+    }
+
+    private ResultRow perplexity(ResultRow row, Path modelDir, MemoryProbe memory) {
+        ResultRow r = row;
+        try (LoadedModel m = LoadedModel.open(modelDir.toString(), settings.device())) {
+            memory.sample();
+            for (PplDataset d : settings.datasets()) {
+                long[] ids = m.requireTokenizer().encode(texts.computeIfAbsent(d, PplDataset::load));
+                if (settings.maxTokens().isPresent()) {
+                    ids = java.util.Arrays.copyOf(ids, Math.min(ids.length, settings.maxTokens().getAsInt()));
+                }
+                PerplexityResult p = settings.protocol().evaluate(m.model(), ids, memory, k -> { });
+                r = r.with("ppl_" + d.column(), ResultRow.round(p.perplexity(), 4))
+                        .with("duration_" + d.column(), ResultRow.round(p.meanWindowSeconds(), 3));
+            }
+        }
+        return r.with("ppl_mem_allot", memory.peakBytes()).with("ppl_mem_reserved", memory.peakBytes());
+    }
+
+    /** Quantizes the model of {@code s} into {@code snapshot}; returns the seconds {@code quant_duration} counts. */
+    private double quantize(Subtask s, Path snapshot) {
+        try (Checkpoint ckpt = Checkpoint.open(s.model().location())) {
+            long t0 = System.nanoTime();
+            QuantPlan plan = switch (s.algo()) {
+                case RTN -> QuantPlan.uniform(QuantMethod.RTN, QuantConfig.parse(s.cfg()));
+                case HQQ -> QuantPlan.uniform(QuantMethod.HQQ, QuantConfig.parse(s.cfg()));
+                case MXQ -> {
+                    Path fnorm = fnormTable(ckpt);
+                    t0 = System.nanoTime();   // the FNorm table is metadata, computed once; not quantization time
+                    yield mxqPlan(FnormTable.read(fnorm), Algo.budget(s.cfg()), s.cfg());
+                }
+                case FP16 -> throw new IllegalStateException("fp16 is never quantized");
+            };
+            double planSeconds = (System.nanoTime() - t0) / 1e9;
+            Path tmp = snapshot.resolveSibling("." + snapshot.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+            removeStaleTemporaries(snapshot);
+            QuantizedSnapshot.Saved saved = QuantizedSnapshot.save(ckpt, plan, tmp, layer -> { });
+            moveIntoPlace(tmp, snapshot);
+            return planSeconds + saved.quantSeconds();
+        }
+    }
+
+    private Path fnormTable(Checkpoint ckpt) {
+        return MetadataDump.write(MetadataKind.FNORM, ckpt, settings.fnormDir(), settings.threads(), false).file();
+    }
+
+    private QuantPlan mxqPlan(FnormTable table, double budget, String cfg) {
+        Allocation a = Mxq.solve(table, budget, settings.mxq());
+        Map<String, QuantConfig> perMatrix = new LinkedHashMap<>();
+        for (int i = 0; i < table.size(); i++) {
+            perMatrix.put(table.matrices().get(i).key(), a.config(i));
+        }
+        return new QuantPlan(QuantMethod.HQQ, Optional.empty(), perMatrix, "mxq " + cfg);
+    }
+
+    /** Deletes temporary snapshot folders of processes that no longer run (killed mid-save). */
+    private static void removeStaleTemporaries(Path snapshot) {
+        String prefix = "." + snapshot.getFileName() + ".tmp-";
+        Path parent = snapshot.getParent();
+        if (!Files.isDirectory(parent)) {
+            return;
+        }
+        try (Stream<Path> siblings = Files.list(parent)) {
+            for (Path p : siblings.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+                String pid = p.getFileName().toString().substring(prefix.length());
+                boolean alive = pid.matches("\\d+") && ProcessHandle.of(Long.parseLong(pid)).isPresent();
+                if (!alive || Long.parseLong(pid) == ProcessHandle.current().pid()) {
+                    deleteTree(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean " + parent + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void moveIntoPlace(Path tmp, Path snapshot) {
+        try {
+            if (QuantizedSnapshot.isSnapshot(snapshot)) {
+                deleteTree(tmp);   // another run on the same snapshot root finished first: keep its snapshot
+                return;
+            }
+            deleteTree(snapshot);  // an empty or foreign leftover folder
+            try {
+                Files.move(tmp, snapshot, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, snapshot);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move the snapshot into " + snapshot + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+
+    /** Snapshot weight file size; for fp16 the model folder's safetensors files (spec §4.11). */
+    private static long storageBytes(Subtask s, Path modelDir) {
+        try {
+            if (s.algo() != Algo.FP16) {
+                return Files.size(modelDir.resolve(QuantizedSnapshot.FILE));
+            }
+            try (Stream<Path> files = Files.list(modelDir)) {
+                long sum = 0;
+                for (Path p : files.filter(p -> p.getFileName().toString().endsWith(".safetensors")).toList()) {
+                    sum += Files.size(p);
+                }
+                return sum;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot measure " + modelDir + ": " + e.getMessage(), e);
+        }
+    }
+}

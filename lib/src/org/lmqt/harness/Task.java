@@ -1,0 +1,28 @@
+package org.lmqt.harness;
+
+import java.util.Locale;
+
+/** What one run of the harness does for every (model, algo, config) of its grid; the original's {@code --task}. */
+public enum Task {
+    /** Quantize and save the snapshot (only {@code quant_duration} is recorded). */
+    QUANT,
+    /** Perplexity on WikiText-2 / C4 (or a text file): {@code ppl_*}, {@code duration_*}, {@code ppl_mem_*}. */
+    EVAL_PPL,
+    /** Snapshot size on disk and memory after loading: {@code model_storage_size}, {@code load_mem_*}. */
+    EVAL_MODEL_STORAGE;
+
+    /** The original's name ({@code eval_ppl}), used in {@code progress.csv} and on the command line. */
+    public String cliName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses a task name; a one-line error listing the known names otherwise. */
+    public static Task parse(String s) {
+        return CliNames.parse(values(), Task::cliName, s, "task");
+    }
+
+    @Override
+    public String toString() {
+        return cliName();
+    }
+}
