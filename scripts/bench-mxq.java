@@ -2,6 +2,8 @@
 //JAVA 21+
 //DESCRIPTION Benchmark the exact MXQ solver: every FNorm table x every budget, time distribution per model.
 //SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.io.IOException;
