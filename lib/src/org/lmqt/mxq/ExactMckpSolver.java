@@ -151,7 +151,7 @@ public final class ExactMckpSolver implements MckpSolver {
             }
             // Largest matrices first, small ones last (any order is exact): the small matrices can fill the capacity
             // left in fine steps, so the LP bound of the remaining groups stays tight until late and prunes most
-            // partial states (3-5x fewer states than the order below alone on the 70B tables). Among equal sizes,
+            // partial states (on the 70B/405B tables 2-4x fewer states in the slowest cases than the order below alone, ~20% more in the median). Among equal sizes,
             // groups whose alternatives have the largest reduced costs first: their costly choices are pruned early.
             double[] order = new double[n];
             for (int i : free) {
