@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DESCRIPTION Run lmqt's main job on an embedded default: tiny Llama checkpoint, then FNorm, kurtosis and weight-distribution tables.
+//DESCRIPTION Run lmqt's main job on an embedded default: tiny Llama -> metadata -> MXQ -> quantize -> evaluate -> figures.
 //SOURCES ../lib/src/**/*.java
 //COMPILE_OPTIONS --add-modules=jdk.incubator.vector
 //RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "pipeline", mixinStandardHelpOptions = true, version = Deps.VERSION,
         description = {"Runs the whole lmqt pipeline on a tiny seeded Llama: checkpoint -> metadata (FNorm, kurtosis,",
-                "weight distribution). A rerun skips finished steps."},
+                "weight distribution) -> MXQ allocation at 4.25 bits -> HQQ b4g64 and MXQ snapshots -> perplexity",
+                "(experiment harness) -> figures. A rerun skips finished steps."},
         footer = {"", "Example:", "  ./jbang scripts/pipeline.java --output-dir out/pipeline"})
 class pipeline implements Callable<Integer> {
     @Option(names = "--output-dir", paramLabel = "DIR", description = "Where everything goes (default: ${DEFAULT-VALUE}).")
@@ -25,6 +26,9 @@ class pipeline implements Callable<Integer> {
 
     @Option(names = "--seed", description = "Seed of the tiny model (default: ${DEFAULT-VALUE}).")
     long seed = TinyLlama.DEFAULT.seed();
+
+    @Option(names = "--text", paramLabel = "FILE", description = "Text for perplexity (default: ${DEFAULT-VALUE}).")
+    Path text = Pipeline.CORPUS;
 
     @Option(names = "--threads", description = "Worker threads (default: all cores, ${DEFAULT-VALUE}).")
     int threads = Runtime.getRuntime().availableProcessors();
@@ -38,7 +42,7 @@ class pipeline implements Callable<Integer> {
         TinyLlama d = TinyLlama.DEFAULT;
         TinyLlama model = new TinyLlama(d.layers(), d.hidden(), d.intermediate(), d.heads(), d.kvHeads(), d.vocab(),
                 d.maxPositions(), d.ropeTheta(), d.tied(), d.dtype(), seed);
-        for (Pipeline.StepResult r : new Pipeline(outputDir, model, threads).run()) {
+        for (Pipeline.StepResult r : new Pipeline(outputDir, model, text, threads).run()) {
             System.out.printf("%-9s %s %s%n", r.step(), r.skipped() ? "done before:" : "wrote", r.output());
         }
         return 0;

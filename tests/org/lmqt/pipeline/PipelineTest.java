@@ -17,9 +17,9 @@ class PipelineTest {
     @Test
     void runsEveryStepThenResumesWithoutRedoingThem(@TempDir Path out) throws Exception {
         TinyLlama small = new TinyLlama(2, 256, 512, 4, 2, 300, 512, 10000.0, false, DType.BF16, 3);
-        Pipeline p = new Pipeline(out, small, 2);
+        Pipeline p = new Pipeline(out, small, org.lmqt.TestData.root().resolve(Pipeline.CORPUS), 2);
         List<Pipeline.StepResult> first = p.run();
-        assertEquals(List.of("model", "fnorm", "kurtosis", "wdist", "mxq", "figures"), first.stream().map(Pipeline.StepResult::step).toList());
+        assertEquals(List.of("model", "fnorm", "kurtosis", "wdist", "mxq", "evaluate", "figures"), first.stream().map(Pipeline.StepResult::step).toList());
         assertTrue(first.stream().noneMatch(Pipeline.StepResult::skipped));
         for (Pipeline.StepResult r : first) {
             assertTrue(Files.exists(r.output()), r.output().toString());
@@ -32,6 +32,13 @@ class PipelineTest {
         assertEquals(2 * 7, allot.size() - 1);
         assertTrue(mem <= params * Pipeline.BUDGET / 8 / 1048576 + 1e-12, mem + " MiB");
 
+        // the experiment's result has the three models' perplexities
+        tech.tablesaw.api.Table result = tech.tablesaw.api.Table.read().csv(first.get(5).output().toFile());
+        assertEquals(List.of("fp16", "hqq", "mxq"), result.stringColumn("algo").asList());
+        for (int r = 0; r < 3; r++) {
+            double ppl = result.numberColumn("ppl_wikitext").getDouble(r);
+            assertTrue(ppl > 1 && ppl < 2 * 300, "perplexity " + ppl + " of a 300-token random model");
+        }
         long stamp = Files.getLastModifiedTime(first.get(1).output()).toMillis();
         List<Pipeline.StepResult> second = p.run();
         assertTrue(second.stream().allMatch(Pipeline.StepResult::skipped), second.toString());

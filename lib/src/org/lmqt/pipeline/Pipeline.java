@@ -8,7 +8,16 @@ import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.TinyLlama;
 import org.lmqt.metadata.MetadataDump;
 import org.lmqt.metadata.MetadataKind;
+import org.lmqt.eval.Perplexity;
+import org.lmqt.harness.Algo;
+import org.lmqt.harness.Harness;
+import org.lmqt.harness.ModelRef;
+import org.lmqt.harness.ModelRunner;
+import org.lmqt.harness.Plan;
+import org.lmqt.harness.PplDataset;
+import org.lmqt.harness.Task;
 import org.lmqt.model.ByteLevelTokenizerJson;
+import org.lmqt.model.ComputeDevice;
 import org.lmqt.mxq.Allocation;
 import org.lmqt.mxq.AllotTables;
 import org.lmqt.mxq.FnormTable;
@@ -27,19 +36,23 @@ import tech.tablesaw.selection.Selection;
 
 /**
  * The README's main job on its embedded default: a tiny Llama checkpoint, its metadata (FNorm, kurtosis,
- * weight distribution), its MXQ allocation at {@link #BUDGET} bits, and figures of both. Later stages
- * (quantization and evaluation through the experiment harness) are added as the toolkit grows. Every step skips work that is already complete, so a rerun resumes.
+ * weight distribution), its MXQ allocation at {@link #BUDGET} bits, quantization (HQQ b4g64 and that
+ * MXQ allocation) and perplexity through the experiment harness, and figures. Every step skips work that is already complete, so a rerun resumes.
  *
  * @param outputDir root of everything the pipeline writes
  * @param model     the tiny model to generate
+ * @param corpus    text file for perplexity
  * @param threads   worker threads
  */
-public record Pipeline(Path outputDir, TinyLlama model, int threads) {
+public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads) {
 
     /** One finished step: its name, what it wrote, and whether it was already done. */
     public record StepResult(String step, Path output, boolean skipped) {}
 
     public Pipeline {
+        if (!Files.isRegularFile(corpus)) {
+            throw new IllegalArgumentException("no such text file: " + corpus);
+        }
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1");
         }
@@ -76,9 +89,31 @@ public record Pipeline(Path outputDir, TinyLlama model, int threads) {
         }
         // 3. MXQ allocation at the budget (proven optimal), in the original's quant-cfg-allot schema
         results.add(allocate());
-        // 4. figures: weight distribution (paper Fig. 2) and the MXQ allocation (Figs. 6-7), HTML + tidy CSV
+        // 4. quantize (HQQ b4g64, MXQ at the budget) and evaluate perplexity next to the unquantized model
+        results.add(experiment());
+        // 5. figures: weight distribution (paper Fig. 2) and the MXQ allocation (Figs. 6-7), HTML + tidy CSV
         results.add(figures());
         return results;
+    }
+
+    /** The text the main job measures perplexity on: the first chapter of Moby-Dick (public domain), shipped. */
+    public static final Path CORPUS = Path.of("data", "corpus", "moby-dick-chapter-1.txt");
+
+    /** Folder of the experiment's results (the harness's result dir). */
+    public Path resultDir() {
+        return outputDir.resolve("results");
+    }
+
+    private StepResult experiment() {
+        List<Algo> algos = List.of(Algo.FP16, Algo.HQQ, Algo.MXQ);
+        List<String> configs = List.of("b4g64", String.format(java.util.Locale.ROOT, "%.2f", BUDGET));
+        Plan plan = Plan.of(List.of(ModelRef.parse(modelDir().toString())), algos, configs, Task.EVAL_PPL);
+        ModelRunner runner = new ModelRunner(new ModelRunner.Settings(outputDir.resolve("snapshots"), dataDir(),
+                MxqOptions.DEFAULTS, List.of(PplDataset.parse(corpus.toString())), new Perplexity(256, 128),
+                java.util.OptionalInt.empty(), ComputeDevice.fromEnvironment(), threads));
+        Harness.Outcome o = new Harness(new Harness.Settings(resultDir(), "pipeline", true, false), runner, System.out)
+                .run(plan);
+        return new StepResult("evaluate", o.result().orElse(resultDir()), o.ran() == 0);
     }
 
     /** Folder of the figures. */
