@@ -5,6 +5,7 @@ import org.lmqt.checkpoint.Floats;
 import org.lmqt.checkpoint.Tensor;
 import org.lmqt.quant.Hqq;
 import org.lmqt.quant.QuantConfig;
+import org.lmqt.quant.WeightQuantizer;
 
 /**
  * The FNorm of one weight matrix under one config, as the original's FNorm tool computes it (lmqt-spec §4.5):
@@ -20,7 +21,7 @@ public final class Fnorm {
     private Fnorm() {}
 
     /** The FNorm of {@code w} quantized with {@code config} by {@code quantizer}. */
-    public static double of(Hqq quantizer, Tensor w, QuantConfig config) {
+    public static double of(WeightQuantizer quantizer, Tensor w, QuantConfig config) {
         float[] wq = quantizer.apply(w.data(), w.shape(), Hqq.Spec.hqq(config.bits(), config.group())).dequantizeHalf();
         return norm(w.data(), wq, w.storage() == DType.F16);
     }

@@ -9,8 +9,10 @@ import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.ModelFamily;
 import org.lmqt.checkpoint.Tensor;
 import org.lmqt.io.PyFloat;
-import org.lmqt.quant.Hqq;
+import org.lmqt.model.ComputeDevice;
+import org.lmqt.model.DjlHqq;
 import org.lmqt.quant.QuantConfig;
+import org.lmqt.quant.WeightQuantizer;
 
 /**
  * The per-matrix metadata tables of the original, with their file names, columns and row order (lmqt-spec §5.1-5.3):
@@ -38,7 +40,8 @@ public enum MetadataKind {
         @Override
         List<String> rows(Item item, Tensor w, ExecutorService pool) throws InterruptedException, ExecutionException {
             // the 12 configs of one matrix run in parallel, each single-threaded
-            Hqq quantizer = new Hqq(null);
+            // the Java kernel on CPU, DJL on CUDA (LMQT_DEVICE=cuda)
+            WeightQuantizer quantizer = DjlHqq.forDevice(ComputeDevice.fromEnvironment());
             List<Future<Double>> norms = new ArrayList<>();
             for (QuantConfig c : QuantConfig.MXQ_CANDIDATES) {
                 norms.add(pool.submit(() -> Fnorm.of(quantizer, w, c)));

@@ -4,6 +4,7 @@ import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.Tensor;
 import org.lmqt.quant.Hqq;
+import org.lmqt.quant.WeightQuantizer;
 import org.lmqt.quant.HqqLinear;
 
 /**
@@ -13,7 +14,9 @@ import org.lmqt.quant.HqqLinear;
  */
 public final class QuantizedWeights extends CheckpointWeights {
     private final QuantPlan plan;
-    private final Hqq quantizer = Hqq.parallel();
+    // the Java kernel on all cores on CPU, DJL on CUDA (LMQT_DEVICE=cuda)
+    private final WeightQuantizer quantizer = ComputeDevice.fromEnvironment() == ComputeDevice.CPU
+            ? Hqq.parallel() : new DjlHqq(ComputeDevice.fromEnvironment());
 
     /** Quantizes the linear layers of {@code ckpt} with {@code plan} as they are read. */
     public QuantizedWeights(Checkpoint ckpt, QuantPlan plan) {

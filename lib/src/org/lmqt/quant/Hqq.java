@@ -15,7 +15,7 @@ import java.util.stream.IntStream;
  * path, which the golden fixtures were computed with. Work is split over column blocks, so results do not depend on
  * the number of threads.
  */
-public final class Hqq {
+public final class Hqq implements WeightQuantizer {
     /** Inverse scales are clamped to at most this (a constant group gets exactly this). */
     static final float MAX_INV_SCALE = 2e4f;
 
@@ -84,6 +84,7 @@ public final class Hqq {
     }
 
     /** Quantizes {@code w} (row-major, {@code shape}). */
+    @Override
     public QuantizedTensor apply(float[] w, int[] shape, Spec spec) {
         if (w.length % spec.group() != 0) {
             throw new IllegalArgumentException("tensor of " + w.length + " elements is not divisible into groups of "

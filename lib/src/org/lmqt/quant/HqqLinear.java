@@ -23,7 +23,7 @@ public record HqqLinear(QuantConfig config, QuantMethod method, QuantizedTensor 
     }
 
     /** As {@link #quantize(float[], int[], QuantConfig, QuantMethod)} on the given quantizer (threads). */
-    public static HqqLinear quantize(Hqq quantizer, float[] w, int[] shape, QuantConfig config, QuantMethod method) {
+    public static HqqLinear quantize(WeightQuantizer quantizer, float[] w, int[] shape, QuantConfig config, QuantMethod method) {
         QuantizedTensor q = quantizer.apply(w, shape, method.deploymentSpec(config));
         int m = q.columns();
         if (m % config.metaGroup() != 0) {
