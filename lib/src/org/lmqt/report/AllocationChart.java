@@ -101,7 +101,9 @@ public final class AllocationChart {
                             .hoverTemplate("layer %{x}: " + c.getKey() + ", %{y:.4g}<extra>" + Labels.attempt(e.getKey()) + "</extra>")
                             .build());
                 }
-                grid.place(fig, panel, Axis.builder().title(Labels.attempt(e.getKey()) + " - " + module).dtick(5),
+                // a tick every 5 layers as in the paper; every layer for small (test and demo) models
+                int tickStep = layers.size() >= 20 ? 5 : 1;
+                grid.place(fig, panel, Axis.builder().title(Labels.attempt(e.getKey()) + " - " + module).dtick(tickStep),
                         Axis.builder().title(col == 0 ? (useFnorm ? "FNorm" : "Bits per parameter") : ""));
             }
             row++;
