@@ -22,7 +22,7 @@ import org.lmqt.mxq.CostFunctions;
 import org.lmqt.mxq.FnormTable;
 import org.lmqt.mxq.Mxq;
 import org.lmqt.mxq.MxqOptions;
-import org.lmqt.mxq.PandasCsv;
+import org.lmqt.io.PandasCsv;
 import org.lmqt.mxq.WeightAlgo;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmqt.TestData;
 import org.lmqt.cli.UserException;
+import org.lmqt.io.PandasCsv;
 import tech.tablesaw.api.Table;
 
 /** One-line errors for malformed tables and impossible budgets; the JShell entry point and the CSV writer. */

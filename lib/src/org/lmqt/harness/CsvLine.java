@@ -2,6 +2,7 @@ package org.lmqt.harness;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.lmqt.io.PandasCsv;
 
 /**
  * One CSV record as pandas writes it: fields joined with commas, a field quoted (inner quotes doubled) only when it
@@ -15,18 +16,11 @@ final class CsvLine {
     static String join(List<String> fields) {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < fields.size(); i++) {
-            sb.append(i == 0 ? "" : ",").append(quote(fields.get(i)));
+            sb.append(i == 0 ? "" : ",").append(PandasCsv.quote(fields.get(i)));
         }
         return sb.toString();
     }
 
-    /** A field, quoted when needed. */
-    static String quote(String s) {
-        if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
-            return "\"" + s.replace("\"", "\"\"") + "\"";
-        }
-        return s;
-    }
 
     /** Splits one record into its fields; a one-line error for an unterminated quote. */
     static List<String> split(String line) {

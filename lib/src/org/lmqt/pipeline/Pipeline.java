@@ -23,7 +23,7 @@ import org.lmqt.mxq.AllotTables;
 import org.lmqt.mxq.FnormTable;
 import org.lmqt.mxq.Mxq;
 import org.lmqt.mxq.MxqOptions;
-import org.lmqt.mxq.PandasCsv;
+import org.lmqt.io.PandasCsv;
 import org.lmqt.report.AllocationChart;
 import org.lmqt.report.AllotRow;
 import org.lmqt.report.Chart;

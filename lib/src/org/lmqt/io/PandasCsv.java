@@ -1,8 +1,6 @@
-package org.lmqt.mxq;
+package org.lmqt.io;
 
 import java.nio.file.Path;
-import org.lmqt.io.AtomicFiles;
-import org.lmqt.io.PyFloat;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.NumberColumn;
 import tech.tablesaw.api.Table;
@@ -50,7 +48,8 @@ public final class PandasCsv {
         return quote(col.getString(row));
     }
 
-    private static String quote(String s) {
+    /** A field as pandas writes it: quoted (inner quotes doubled) only when it holds a comma, quote or line break. */
+    public static String quote(String s) {
         if (s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r")) {
             return "\"" + s.replace("\"", "\"\"") + "\"";
         }
