@@ -44,6 +44,37 @@ class ExactMckpSolverTest {
         }
     }
 
+    /**
+     * Up to 16 matrices of the 70B and 405B tables (repeated weights, as in the full models), against a plain
+     * Pareto-front DP with no bound, no fixing and no core: every pruning step of the solver is exercised.
+     */
+    @Test
+    void matchesAnUnprunedParetoDpOnMediumInstances() {
+        Random random = new Random(23);
+        for (String model : List.of("Llama-2-70b-hf", "Meta-Llama-3.1-405B-Instruct")) {
+            FnormTable full = MxqData.src(model);
+            for (int trial = 0; trial < 6; trial++) {
+                FnormTable medium = subTable(full, random, 10 + random.nextInt(7));
+                for (double budget = 2.3 + random.nextDouble() * 0.3; budget < 8.5; budget += 0.61) {
+                    AllocationProblem p = AllocationProblem.of(medium, medium.fnorm(), budget, 0);
+                    MckpSolver.Solution s = new ExactMckpSolver().solve(p);
+                    double reference = paretoOptimum(p);
+                    String where = model + " trial " + trial + " budget " + budget;
+                    assertEquals(reference, p.objective(s.choice()), 1e-9 * reference, where);
+                    assertTrue(p.weightOf(s.choice()) <= p.capacity(), where);
+                }
+            }
+        }
+    }
+
+    @Test
+    void stableOrderSortsByKeyKeepingIndexOrderOnTies() {
+        long[] key = {5, -3, 5, 0, -3, 9, 5};
+        int[] order = ExactMckpSolver.stableOrder(key, key.length);
+        assertEquals(List.of(1, 4, 3, 0, 2, 6, 5), java.util.Arrays.stream(order).boxed().toList());
+        assertEquals(List.of(1, 0), java.util.Arrays.stream(ExactMckpSolver.stableOrder(key, 2)).boxed().toList());
+    }
+
     @Test
     void ojAlgoAgreesOnSmallInstances() {
         FnormTable full = MxqData.src("Meta-Llama-3-8B");
@@ -97,6 +128,31 @@ class ExactMckpSolverTest {
             }
         }
         return FnormTable.of(Table.read().csv(csv.toString(), "small"));
+    }
+
+    /** Least cost by a DP over all (weight, cost) Pareto states within the capacity. */
+    private static double paretoOptimum(AllocationProblem p) {
+        java.util.TreeMap<Long, Double> front = new java.util.TreeMap<>(java.util.Map.of(0L, 0.0));
+        for (int i = 0; i < p.size(); i++) {
+            java.util.TreeMap<Long, Double> all = new java.util.TreeMap<>();
+            for (var state : front.entrySet()) {
+                for (int k = 0; k < p.cost()[i].length; k++) {
+                    long w = state.getKey() + p.weight()[i][k];
+                    if (w <= p.capacity()) {
+                        all.merge(w, state.getValue() + p.cost()[i][k], Math::min);
+                    }
+                }
+            }
+            front = new java.util.TreeMap<>();
+            double best = Double.POSITIVE_INFINITY;
+            for (var state : all.entrySet()) {
+                if (state.getValue() < best) {
+                    best = state.getValue();
+                    front.put(state.getKey(), best);
+                }
+            }
+        }
+        return front.lastEntry().getValue();
     }
 
     private static double bruteForce(AllocationProblem p) {

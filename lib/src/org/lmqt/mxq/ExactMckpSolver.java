@@ -307,11 +307,7 @@ public final class ExactMckpSolver implements MckpSolver {
                     }
                 }
             }
-            Integer[] order = new Integer[m];
-            for (int t = 0; t < m; t++) {
-                order[t] = t;
-            }
-            Arrays.sort(order, (a, b) -> Long.compare(dw[a], dw[b]));
+            int[] order = stableOrder(dw, m);
             for (int p = 0; p < m; p++) {
                 int t = order[p];
                 sortedDw[p] = dw[t];
@@ -361,6 +357,35 @@ public final class ExactMckpSolver implements MckpSolver {
         }
     }
 
+    /**
+     * Indices {@code 0..m-1} ordered by {@code key} ascending, equal keys in index order: a counting sort over the
+     * ranks of the distinct keys (weight changes take few distinct values, as matrices of a kind share weights).
+     */
+    static int[] stableOrder(long[] key, int m) {
+        long[] distinct = Arrays.copyOf(key, m);
+        Arrays.sort(distinct);
+        int d = 0;
+        for (int t = 0; t < m; t++) {
+            if (d == 0 || distinct[t] != distinct[d - 1]) {
+                distinct[d++] = distinct[t];
+            }
+        }
+        int[] rank = new int[m];  // [m]
+        int[] start = new int[d + 1]; // [d + 1] first output position of each rank
+        for (int t = 0; t < m; t++) {
+            rank[t] = Arrays.binarySearch(distinct, 0, d, key[t]);
+            start[rank[t] + 1]++;
+        }
+        for (int r = 0; r < d; r++) {
+            start[r + 1] += start[r];
+        }
+        int[] order = new int[m];
+        for (int t = 0; t < m; t++) {
+            order[start[rank[t]]++] = t;
+        }
+        return order;
+    }
+
     /** Largest index {@code p < m} with {@code sorted[p] <= x}, -1 if none. */
     private static int lastAtMost(long[] sorted, int m, long x) {
         int lo = 0;
@@ -402,62 +427,78 @@ public final class ExactMckpSolver implements MckpSolver {
         int[][] parent = new int[f][];
         int[][] item = new int[f][];
         int total = 1;
+        CandidateLists lists = new CandidateLists();
         for (int g = 0; g < f; g++) {
             int i = free.get(g);
             int[] items = alive[i];
             int q = items.length;
-            int[] head = new int[q];
+            long[] itemWeight = new long[q]; // [q]
+            double[] itemCost = new double[q]; // [q]
+            for (int t = 0; t < q; t++) {
+                itemWeight[t] = w[i][items[t]];
+                itemCost[t] = c[i][items[t]];
+            }
             long room = cap - minRest[g + 1];
             bound.startStage(g);
-            int cap0 = mem.length * q;
+            // Candidates: per item the states it may extend (reduced-cost sum within the limit, weight within the
+            // room), each list in weight order. A state visits the items by reduced cost ascending and stops at the
+            // first one over the limit, so the work is the number of candidates rather than states x items.
+            int[] byReduced = byAscending(reduced[i]); // [q]
+            lists.ensure(q, mem.length);
+            int[][] list = lists.list; // [q][len[t]] state indices
+            int[] len = new int[q];
+            for (int s = 0; s < mem.length; s++) {
+                for (int t : byReduced) {
+                    if (red[s] + reduced[i][t] > limit) {
+                        break;
+                    }
+                    if (mem[s] + itemWeight[t] <= room) {
+                        list[t][len[t]++] = s;
+                    }
+                }
+            }
+            // Merge the shifted lists in weight order (ties: cheaper, then lower item), keeping only states cheaper
+            // than every lighter one (Pareto) whose bound still beats the incumbent.
+            int cap0 = 0;
+            for (int t = 0; t < q; t++) {
+                cap0 += len[t];
+            }
             long[] nMem = new long[cap0];
             double[] nCost = new double[cap0];
             double[] nRed = new double[cap0];
             int[] nParent = new int[cap0];
             int[] nItem = new int[cap0];
+            int[] head = new int[q];
             int m = 0;
             double bestCost = Double.POSITIVE_INFINITY;
             while (true) {
-                // Advance each list's head past states that exceed the reduced-cost limit or the capacity.
                 int pick = -1;
+                long mp = 0;
+                double cp = 0;
                 for (int t = 0; t < q; t++) {
-                    int k = items[t];
-                    while (head[t] < mem.length && (red[head[t]] + reduced[i][t] > limit
-                            || mem[head[t]] + w[i][k] > room)) {
-                        if (mem[head[t]] + w[i][k] > room) {
-                            head[t] = mem.length; // weights only grow along the list
-                        } else {
-                            head[t]++;
-                        }
-                    }
-                    if (head[t] == mem.length) {
+                    if (head[t] == len[t]) {
                         continue;
                     }
-                    if (pick < 0) {
+                    int s = list[t][head[t]];
+                    long mt = mem[s] + itemWeight[t];
+                    double ct = cost[s] + itemCost[t];
+                    if (pick < 0 || mt < mp || (mt == mp && ct < cp)) {
                         pick = t;
-                        continue;
-                    }
-                    long mt = mem[head[t]] + w[i][k];
-                    long mp = mem[head[pick]] + w[i][items[pick]];
-                    double ct = cost[head[t]] + c[i][k];
-                    double cp = cost[head[pick]] + c[i][items[pick]];
-                    if (mt < mp || (mt == mp && ct < cp)) {
-                        pick = t;
+                        mp = mt;
+                        cp = ct;
                     }
                 }
                 if (pick < 0) {
                     break;
                 }
-                int s = head[pick]++;
-                int k = items[pick];
-                double ct = cost[s] + c[i][k];
-                if (ct < bestCost && ct + bound.value(cap - mem[s] - w[i][k]) <= ubLimit) {
-                    bestCost = ct;
-                    nMem[m] = mem[s] + w[i][k];
-                    nCost[m] = ct;
+                int s = list[pick][head[pick]++];
+                if (cp < bestCost && cp + bound.value(cap - mp) <= ubLimit) {
+                    bestCost = cp;
+                    nMem[m] = mp;
+                    nCost[m] = cp;
                     nRed[m] = red[s] + reduced[i][pick];
                     nParent[m] = s;
-                    nItem[m] = k;
+                    nItem[m] = items[pick];
                     m++;
                 }
             }
@@ -480,21 +521,57 @@ public final class ExactMckpSolver implements MckpSolver {
         return total;
     }
 
+    /** Indices of {@code values} in ascending order of value (stable). */
+    private static int[] byAscending(double[] values) {
+        int[] idx = new int[values.length];
+        for (int t = 0; t < idx.length; t++) {
+            int j = t;
+            while (j > 0 && values[idx[j - 1]] > values[t]) {
+                idx[j] = idx[j - 1];
+                j--;
+            }
+            idx[j] = t;
+        }
+        return idx;
+    }
+
+    /** Per-item candidate buffers of the DP, reused from stage to stage. */
+    private static final class CandidateLists {
+        int[][] list = new int[0][]; // [q][capacity] state indices
+
+        void ensure(int q, int states) {
+            if (list.length < q) {
+                list = Arrays.copyOf(list, q);
+            }
+            for (int t = 0; t < q; t++) {
+                if (list[t] == null || list[t].length < states) {
+                    list[t] = new int[Math.max(2 * states, 64)];
+                }
+            }
+        }
+    }
+
     /**
      * LP bound of the free groups after the current DP stage as a function of the capacity left to them: every such
      * group at its lightest alive item, then lower-hull segments of all of them in order of slope, the last one
      * fractional. A lower bound on the cost any completion adds, so a state whose cost plus this bound exceeds the
      * incumbent cannot lead to a better allocation.
+     *
+     * <p>The segments sit in a Fenwick tree in slope order; a stage removes its own group's segments (a removed one
+     * weighs 0), and a query descends the tree to the last whole segment that fits. Both take O(log S), where
+     * rebuilding prefix sums per stage took O(S) and dominated the 405B solves.
      */
     private static final class RemainderBound {
-        private final int[] stageOf;    // DP stage of each segment's group; [S]
-        private final long[] segWeight; // [S], sorted by slope ascending
-        private final double[] segCost; // [S]
+        private final int size;          // S, the number of segments
+        private final int topStep;       // largest power of two <= S
+        private final long[] treeWeight; // Fenwick tree of segment weights in slope order; [S + 1]
+        private final double[] treeCost; // Fenwick tree of segment costs; [S + 1]
+        private final double[] slope;    // slope of each segment, ascending; [S]
+        private final int[][] segmentsOf; // positions (slope order) of each stage's segments; [f][]
+        private final long[] segWeight;  // [S]
+        private final double[] segCost;  // [S]
         private final long[] baseWeight; // lightest alive weights of stages >= g, summed; [f + 1]
         private final double[] baseCost; // their costs, summed; [f + 1]
-        private long[] cumWeight = new long[0];
-        private double[] cumCost = new double[0];
-        private double[] slope = new double[0];
         private int stage;
 
         RemainderBound(double[][] c, long[][] w, List<Integer> free, int[][] alive) {
@@ -515,36 +592,47 @@ public final class ExactMckpSolver implements MckpSolver {
                 }
             }
             segs.sort((a, b) -> Double.compare(a.slope(), b.slope()));
-            int n = segs.size();
-            stageOf = new int[n];
-            segWeight = new long[n];
-            segCost = new double[n];
-            for (int t = 0; t < n; t++) {
-                stageOf[t] = segs.get(t).stage();
-                segWeight[t] = segs.get(t).dw();
-                segCost[t] = segs.get(t).dc();
+            size = segs.size();
+            topStep = size == 0 ? 0 : Integer.highestOneBit(size);
+            treeWeight = new long[size + 1];
+            treeCost = new double[size + 1];
+            slope = new double[size];
+            segWeight = new long[size];
+            segCost = new double[size];
+            int[] count = new int[f];
+            for (Seg seg : segs) {
+                count[seg.stage()]++;
+            }
+            segmentsOf = new int[f][];
+            for (int g = 0; g < f; g++) {
+                segmentsOf[g] = new int[count[g]];
+            }
+            for (int t = 0; t < size; t++) {
+                Seg seg = segs.get(t);
+                segmentsOf[seg.stage()][--count[seg.stage()]] = t;
+                slope[t] = seg.slope();
+                segWeight[t] = seg.dw();
+                segCost[t] = seg.dc();
+                // Linear-time Fenwick build: each node adds itself to its parent once.
+                treeWeight[t + 1] += seg.dw();
+                treeCost[t + 1] += seg.dc();
+                int parent = (t + 1) + ((t + 1) & -(t + 1));
+                if (parent <= size) {
+                    treeWeight[parent] += treeWeight[t + 1];
+                    treeCost[parent] += treeCost[t + 1];
+                }
             }
         }
 
-        /** Prepares the bound for the groups after stage {@code g}. */
+        /** Prepares the bound for the groups after stage {@code g} (stages come in order 0, 1, 2, ...). */
         void startStage(int g) {
-            stage = g + 1;
-            int m = 0;
-            for (int s : stageOf) {
-                m += s >= stage ? 1 : 0;
-            }
-            cumWeight = new long[m + 1];
-            cumCost = new double[m + 1];
-            slope = new double[m];
-            int t = 0;
-            for (int s = 0; s < stageOf.length; s++) {
-                if (stageOf[s] >= stage) {
-                    cumWeight[t + 1] = cumWeight[t] + segWeight[s];
-                    cumCost[t + 1] = cumCost[t] + segCost[s];
-                    slope[t] = segCost[s] / segWeight[s];
-                    t++;
+            for (int t : segmentsOf[g]) {
+                for (int node = t + 1; node <= size; node += node & -node) {
+                    treeWeight[node] -= segWeight[t];
+                    treeCost[node] -= segCost[t];
                 }
             }
+            stage = g + 1;
         }
 
         /** Least LP cost of the remaining groups within {@code room} units (+infinity if they cannot fit). */
@@ -553,20 +641,22 @@ public final class ExactMckpSolver implements MckpSolver {
             if (extra < 0) {
                 return Double.POSITIVE_INFINITY;
             }
-            // Largest t with cumWeight[t] <= extra: segments 0..t-1 taken whole, segment t fractionally.
-            int lo = 0;
-            int hi = cumWeight.length - 1;
-            while (lo < hi) {
-                int mid = (lo + hi + 1) >>> 1;
-                if (cumWeight[mid] <= extra) {
-                    lo = mid;
-                } else {
-                    hi = mid - 1;
+            // Descend to the longest prefix of segments weighing at most extra; the next segment (present, since a
+            // removed one weighs 0 and would have extended the prefix) is taken fractionally.
+            int whole = 0;
+            long weight = 0;
+            double cost = 0;
+            for (int step = topStep; step > 0; step >>= 1) {
+                int next = whole + step;
+                if (next <= size && weight + treeWeight[next] <= extra) {
+                    whole = next;
+                    weight += treeWeight[next];
+                    cost += treeCost[next];
                 }
             }
-            double v = baseCost[stage] + cumCost[lo];
-            if (lo < slope.length) {
-                v += slope[lo] * (extra - cumWeight[lo]);
+            double v = baseCost[stage] + cost;
+            if (whole < size) {
+                v += slope[whole] * (extra - weight);
             }
             return v;
         }
