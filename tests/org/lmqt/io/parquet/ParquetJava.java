@@ -25,7 +25,7 @@ import org.apache.parquet.schema.MessageTypeParser;
  * DELTA_BYTE_ARRAY) encoding within a column chunk once the dictionary outgrows its limit, as pyarrow does for
  * the WikiText files.
  */
-final class ParquetJava {
+public final class ParquetJava {
     private static final MessageType SCHEMA = MessageTypeParser.parseMessageType(
             "message dataset { optional binary text (STRING); }");
 
@@ -38,11 +38,11 @@ final class ParquetJava {
     private ParquetJava() {}
 
     /** How to write: page format v1 or v2, codec, and the page, dictionary and row-group sizes in bytes. */
-    record Options(WriterVersion version, CompressionCodecName codec, int pageSize, int dictionaryPageSize,
+    public record Options(WriterVersion version, CompressionCodecName codec, int pageSize, int dictionaryPageSize,
                    long rowGroupSize) {}
 
     /** Writes {@code rows} ({@code null} for a null row) as the optional string column {@code text}. */
-    static Path write(List<String> rows, Path file, Options o) throws IOException {
+    public static Path write(List<String> rows, Path file, Options o) throws IOException {
         SimpleGroupFactory groups = new SimpleGroupFactory(SCHEMA);
         try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(file)).withType(SCHEMA)
                 .withWriterVersion(o.version()).withCompressionCodec(o.codec()).withPageSize(o.pageSize())
