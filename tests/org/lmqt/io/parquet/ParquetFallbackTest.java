@@ -59,6 +59,17 @@ class ParquetFallbackTest {
         assertEquals(rows, ParquetFile.open(f).readStrings("text"));
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"PARQUET_1_0", "PARQUET_2_0"})
+    void requiredColumnHasNoDefinitionLevels(WriterVersion version) throws IOException {
+        List<String> rows = rows(5_000).stream().map(r -> r == null ? "was null" : r).toList();
+        Path f = ParquetJava.writeRequired(rows, dir.resolve("required.parquet"),
+                new ParquetJava.Options(version, CompressionCodecName.ZSTD, 4 << 10, 8 << 10, 1 << 20));
+        ParquetFile p = ParquetFile.open(f);
+        assertEquals(Column.Repetition.REQUIRED, p.columns().get(0).repetition());
+        assertEquals(rows, p.readStrings("text"));
+    }
+
     @Test
     void allDistinctRowsWithoutDictionary() throws IOException {
         List<String> rows = new ArrayList<>();

@@ -26,8 +26,10 @@ import org.apache.parquet.schema.MessageTypeParser;
  * the WikiText files.
  */
 public final class ParquetJava {
-    private static final MessageType SCHEMA = MessageTypeParser.parseMessageType(
+    private static final MessageType OPTIONAL_TEXT = MessageTypeParser.parseMessageType(
             "message dataset { optional binary text (STRING); }");
+    private static final MessageType REQUIRED_TEXT = MessageTypeParser.parseMessageType(
+            "message dataset { required binary text (STRING); }");
 
     static {
         // Hadoop's codec pool logs every compressor it hands out; parquet-java warns about our tiny row groups
@@ -43,8 +45,17 @@ public final class ParquetJava {
 
     /** Writes {@code rows} ({@code null} for a null row) as the optional string column {@code text}. */
     public static Path write(List<String> rows, Path file, Options o) throws IOException {
-        SimpleGroupFactory groups = new SimpleGroupFactory(SCHEMA);
-        try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(file)).withType(SCHEMA)
+        return write(OPTIONAL_TEXT, rows, file, o);
+    }
+
+    /** Writes {@code rows} (none null) as the required string column {@code text}: no definition levels. */
+    static Path writeRequired(List<String> rows, Path file, Options o) throws IOException {
+        return write(REQUIRED_TEXT, rows, file, o);
+    }
+
+    private static Path write(MessageType schema, List<String> rows, Path file, Options o) throws IOException {
+        SimpleGroupFactory groups = new SimpleGroupFactory(schema);
+        try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(file)).withType(schema)
                 .withWriterVersion(o.version()).withCompressionCodec(o.codec()).withPageSize(o.pageSize())
                 .withPageRowCountLimit(1_000).withDictionaryEncoding(true)
                 .withDictionaryPageSize(o.dictionaryPageSize()).withRowGroupSize(o.rowGroupSize()).build()) {

@@ -1,5 +1,6 @@
 package org.lmqt.io.parquet;
 
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -52,7 +53,7 @@ public record Column(String name, Optional<PhysicalType> type, Repetition repeti
 
     /** How the field reads in an error message: {@code text (optional BYTE_ARRAY STRING)}. */
     public String describe() {
-        return name + " (" + repetition.name().toLowerCase(java.util.Locale.ROOT) + " "
+        return name + " (" + repetition.name().toLowerCase(Locale.ROOT) + " "
                 + type.map(Enum::name).orElse("group") + annotation.map(a -> " " + a).orElse("") + ")";
     }
 }
