@@ -39,8 +39,8 @@ class eval_ppl implements Callable<Integer> {
             description = "Evaluation set (default: ${DEFAULT-VALUE}); ignored with --text.")
     EvalText.Dataset dataset;
 
-    @Option(names = "--data", paramLabel = "FILE", description = "The dataset's file (wiki.test.raw, a JSON-lines "
-            + "export, or " + EvalText.C4_FILE + "); default: the Hugging Face hub cache.")
+    @Option(names = "--data", paramLabel = "FILE", description = "The dataset's file (wiki.test.raw, the HF .parquet, "
+            + "a JSON-lines export, or " + EvalText.C4_FILE + "); default: the Hugging Face hub cache.")
     Path data;
 
     @Option(names = "--text", paramLabel = "FILE", description = "Evaluate on this plain-text file instead.")

@@ -15,6 +15,7 @@ package org.lmqt;
 //DEPS org.ojalgo:ojalgo:57.1.0
 //DEPS org.apache.commons:commons-math3:3.6.1
 //DEPS org.webjars.npm:plotly.js-dist:3.3.1
+//DEPS io.airlift:aircompressor:0.27
 
 /** Version information of lmqt. */
 public final class Deps {

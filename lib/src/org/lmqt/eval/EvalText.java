@@ -16,6 +16,7 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.lmqt.checkpoint.HubCache;
 import org.lmqt.cli.UserException;
+import org.lmqt.io.parquet.ParquetFile;
 
 /**
  * The evaluation texts of the original (lmqt-spec §4.10): WikiText-2 (raw, test split) and the first 1,100
@@ -28,6 +29,11 @@ public final class EvalText {
     /** The C4 shard the original reads. */
     public static final String C4_FILE = "en/c4-validation.00000-of-00008.json.gz";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Hub-cache folders of the WikiText dataset: its current repository, then its name before the move. */
+    private static final List<String> WIKITEXT_REPOS = List.of("datasets--Salesforce--wikitext", "datasets--wikitext");
+    /** The raw test split inside a snapshot: the main branch's file, then the parquet-converted branch's. */
+    private static final List<String> WIKITEXT_TEST_FILES = List.of("wikitext-2-raw-v1/test-00000-of-00001.parquet",
+            "wikitext-2-raw-v1/test/0000.parquet");
 
     private EvalText() {}
 
@@ -36,9 +42,14 @@ public final class EvalText {
 
     /** The joined text of {@code dataset}, read from {@code file} when given, else from the hub cache. */
     public static String load(Dataset dataset, Optional<Path> file) {
+        return load(dataset, file, HubCache.cacheDir());
+    }
+
+    /** As {@link #load(Dataset, Optional)} with an explicit hub cache folder (tests cannot set the environment). */
+    static String load(Dataset dataset, Optional<Path> file, Path hubCache) {
         return switch (dataset) {
-            case WIKITEXT2 -> String.join("\n\n", wikitextRows(file.orElseGet(EvalText::findWikitext)));
-            case C4 -> String.join("\n\n", jsonRows(file.orElseGet(EvalText::findC4), C4_DOCUMENTS));
+            case WIKITEXT2 -> String.join("\n\n", wikitextRows(file.orElseGet(() -> findWikitext(hubCache))));
+            case C4 -> String.join("\n\n", jsonRows(file.orElseGet(() -> findC4(hubCache)), C4_DOCUMENTS));
         };
     }
 
@@ -57,13 +68,13 @@ public final class EvalText {
 
     /**
      * WikiText rows: from {@code wiki.test.raw}, one row per line with its newline, blank lines as empty rows (as the
-     * HF dataset builds them); from a {@code .json(l)(.gz)} export, the {@code text} field of each line.
+     * HF dataset builds them); from a {@code .json(l)(.gz)} export, the {@code text} field of each line; from the HF
+     * {@code .parquet} file, its {@code text} column in file order, a null row as "".
      */
     static List<String> wikitextRows(Path file) {
         String name = file.getFileName().toString();
         if (name.endsWith(".parquet")) {
-            throw new UserException(file + ": reading parquet is not supported yet; pass the raw file (wiki.test.raw) "
-                    + "or a JSON-lines export with --data");
+            return parquetRows(file);
         }
         if (name.contains(".json")) {
             return jsonRows(file, Integer.MAX_VALUE);
@@ -105,25 +116,41 @@ public final class EvalText {
         return rows;
     }
 
-    private static Path findC4() {
-        return findInHub("datasets--allenai--c4", C4_FILE).orElseThrow(() -> new UserException("C4 validation shard "
-                + C4_FILE + " not found in " + HubCache.cacheDir() + " (datasets--allenai--c4); pass it with --data"));
+    /** The {@code text} column of a parquet file, null rows as "". */
+    static List<String> parquetRows(Path file) {
+        List<String> rows = ParquetFile.open(file).readStrings("text").stream().map(t -> t == null ? "" : t).toList();
+        if (rows.isEmpty()) {
+            throw new UserException(file + ": no documents");
+        }
+        return rows;
     }
 
-    private static Path findWikitext() {
-        for (String repo : List.of("datasets--Salesforce--wikitext", "datasets--wikitext")) {
-            Optional<Path> p = findInHub(repo, "wikitext-2-raw-v1/test-00000-of-00001.parquet");
-            if (p.isPresent()) {
-                return p.get();
+    private static Path findC4(Path hubCache) {
+        return findInHub(hubCache, "datasets--allenai--c4", C4_FILE).orElseThrow(() -> new UserException(
+                "C4 validation shard " + C4_FILE + " not found in " + hubCache + " (datasets--allenai--c4); "
+                + "pass it with --data"));
+    }
+
+    /**
+     * WikiText-2's raw test split in the hub cache: the dataset repository as it is named now and its old name, each
+     * in its main-branch layout or in the parquet-converted branch's ({@code refs/convert/parquet}).
+     */
+    private static Path findWikitext(Path hubCache) {
+        for (String repo : WIKITEXT_REPOS) {
+            for (String relative : WIKITEXT_TEST_FILES) {
+                Optional<Path> p = findInHub(hubCache, repo, relative);
+                if (p.isPresent()) {
+                    return p.get();
+                }
             }
         }
-        throw new UserException("WikiText-2 not found in " + HubCache.cacheDir()
+        throw new UserException("WikiText-2 not found in " + hubCache
                 + " (datasets--Salesforce--wikitext); pass wiki.test.raw with --data");
     }
 
     /** A file inside any snapshot of a hub-cache dataset repository. */
-    static Optional<Path> findInHub(String repo, String relative) {
-        Path snapshots = HubCache.cacheDir().resolve(repo).resolve("snapshots");
+    static Optional<Path> findInHub(Path hubCache, String repo, String relative) {
+        Path snapshots = hubCache.resolve(repo).resolve("snapshots");
         if (!Files.isDirectory(snapshots)) {
             return Optional.empty();
         }
