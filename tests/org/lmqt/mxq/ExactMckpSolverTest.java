@@ -67,6 +67,91 @@ class ExactMckpSolverTest {
         }
     }
 
+    /**
+     * The DP's bound (Fenwick tree, removals per stage, walks between queries) equals a plain LP of the remaining
+     * groups (every hull segment in slope order, the last one fractional) for falling and rising rooms.
+     */
+    @Test
+    void remainderBoundEqualsAPlainLpOfTheRemainingGroups() {
+        FnormTable t = subTable(MxqData.src("Meta-Llama-3.1-405B-Instruct"), new Random(5), 40);
+        double[][] c = t.fnorm();
+        long[][] w = AllocationProblem.of(t, c, 4.0, 0).weight();
+        List<Integer> free = new java.util.ArrayList<>();
+        int[][] alive = new int[t.size()][];
+        for (int i = 0; i < t.size(); i++) {
+            free.add(t.size() - 1 - i);
+            alive[i] = ExactMckpSolver.efficientItems(c[i], w[i]);
+        }
+        ExactMckpSolver.RemainderBound bound = new ExactMckpSolver.RemainderBound(c, w, free, alive);
+        Random random = new Random(9);
+        for (int g = 0; g < free.size(); g++) {
+            bound.startStage(g);
+            List<Integer> rest = free.subList(g + 1, free.size());
+            long lightest = 0;
+            long heaviest = 0;
+            for (int i : rest) {
+                lightest += w[i][alive[i][0]];
+                heaviest += w[i][alive[i][alive[i].length - 1]];
+            }
+            long room = heaviest + 1000;
+            for (int q = 0; q < 60; q++) {
+                double expected = plainLp(c, w, rest, alive, room);
+                double actual = bound.value(room);
+                if (Double.isInfinite(expected)) {
+                    assertEquals(expected, actual, "stage " + g + " room " + room);
+                } else {
+                    assertEquals(expected, actual, 1e-9 * (1 + Math.abs(expected)), "stage " + g + " room " + room);
+                }
+                // Mostly falling rooms, as in the DP, with an occasional jump up and a few below the lightest.
+                long span = Math.max(heaviest - lightest, 1);
+                room = q % 17 == 16 ? lightest + (long) (random.nextDouble() * span)
+                        : room - (long) (random.nextDouble() * random.nextDouble() * span / 8);
+                room = Math.max(room, lightest - span / 20);
+            }
+        }
+    }
+
+    /** LP of {@code groups} within {@code room}: lightest items, then hull segments by slope, the last fractional. */
+    private static double plainLp(double[][] c, long[][] w, List<Integer> groups, int[][] alive, long room) {
+        record Segment(long dw, double dc) {}
+        List<Segment> segments = new java.util.ArrayList<>();
+        long weight = 0;
+        double cost = 0;
+        for (int i : groups) {
+            // Lower convex hull of the efficient items, by slopes that must increase.
+            List<Integer> hull = new java.util.ArrayList<>();
+            for (int k : alive[i]) {
+                while (hull.size() >= 2) {
+                    int a = hull.get(hull.size() - 2);
+                    int b = hull.get(hull.size() - 1);
+                    if ((c[i][k] - c[i][b]) / (w[i][k] - w[i][b]) > (c[i][b] - c[i][a]) / (w[i][b] - w[i][a])) {
+                        break;
+                    }
+                    hull.remove(hull.size() - 1);
+                }
+                hull.add(k);
+            }
+            weight += w[i][hull.get(0)];
+            cost += c[i][hull.get(0)];
+            for (int h = 1; h < hull.size(); h++) {
+                segments.add(new Segment(w[i][hull.get(h)] - w[i][hull.get(h - 1)],
+                        c[i][hull.get(h)] - c[i][hull.get(h - 1)]));
+            }
+        }
+        if (weight > room) {
+            return Double.POSITIVE_INFINITY;
+        }
+        segments.sort(java.util.Comparator.comparingDouble(sg -> sg.dc() / sg.dw()));
+        for (Segment sg : segments) {
+            if (weight + sg.dw() > room) {
+                return cost + sg.dc() / sg.dw() * (room - weight);
+            }
+            weight += sg.dw();
+            cost += sg.dc();
+        }
+        return cost;
+    }
+
     @Test
     void stableOrderSortsByKeyKeepingIndexOrderOnTies() {
         long[] key = {5, -3, 5, 0, -3, 9, 5};

@@ -23,13 +23,23 @@ import java.util.List;
  * <li>takes {@code lambda} from the LP relaxation (greedy over the lower convex hulls, the LP dual, so {@code LB} is
  *     the LP bound; any {@code lambda >= 0} would keep the argument valid),</li>
  * <li>builds an incumbent (the LP solution without its fractional group, then greedy filling of the slack, then
- *     local search over changes of one group or of two groups at once; only its cost matters to the proof),</li>
+ *     local search over changes of one group or of two groups at once, among the items with {@code r <= gap}
+ *     only, since any other item alone makes an allocation dearer than the incumbent; only the incumbent's cost
+ *     matters to the proof),</li>
  * <li>fixes every item with {@code r > gap} out, and</li>
  * <li>enumerates the remaining groups by dynamic programming over Pareto-optimal partial states (weight, cost):
  *     a partial state with reduced-cost sum above {@code gap} cannot be completed to an allocation better than the
- *     incumbent, one that cannot fit the smallest remaining items is infeasible, and a state with no less weight
+ *     incumbent, nor can one whose cost plus the LP bound of the remaining groups in the capacity left exceeds
+ *     {@code UB}; one that cannot fit the smallest remaining items is infeasible, and a state with no less weight
  *     and no less cost than another can be replaced by that other in every completion.</li>
  * </ol>
+ * Steps 4 and 5 run in rounds with a growing limit in place of {@code gap} (a round finds the best allocation among
+ * the items below its limit and may lower {@code UB}); the last round's limit is the gap itself.
+ *
+ * <p>Cost. The work of a DP stage is proportional to its candidates (state, item) that pass the reduced-cost test:
+ * each state visits its group's items in order of reduced cost and stops at the first one over the limit. The LP
+ * bound of the remaining groups is a Fenwick tree over their hull segments in slope order, so a stage updates it in
+ * O(log S) and a query walks a few segments from the last answer (rooms decrease along a stage).
  * No step discards every optimal allocation, and the DP keeps the best completion of every surviving state, so the
  * cheapest final state is a global optimum. Floating point: the pruning tests compare against {@code gap} plus a
  * tolerance far above the rounding error of the sums (pruning less never loses optimality); weights and the capacity
@@ -62,7 +72,6 @@ public final class ExactMckpSolver implements MckpSolver {
         int[] choice = new int[n];
         double lambda = lpMultiplier(c, w, cap, eff, choice);
         fillSlack(c, w, cap, eff, choice);
-        localSearch(c, w, cap, eff, choice);
         double ub = problem.objective(choice);
 
         // Stage 3: Lagrangian bound and reduced costs.
@@ -84,6 +93,11 @@ public final class ExactMckpSolver implements MckpSolver {
         }
         // Rounding of the sums above is ~1e-16 relative per term; 1e-10 of the total magnitude is far above it.
         double tol = 1e-10 * magnitude;
+
+        // Stage 3b: local search from the incumbent. An allocation holding an item of reduced cost above UB - LB
+        // costs more than UB, so only the items within that gap can take part in an improving move.
+        localSearch(c, w, cap, Core.within(eff, reduced, ub - lb + tol), choice);
+        ub = problem.objective(choice);
 
         // Stage 4: core iterations. Restrict to items with reduced cost <= delta, solve that exactly by DP (stage 5),
         // keep the better incumbent. Once UB - LB <= delta, the items left out cannot be in any allocation better
@@ -124,6 +138,22 @@ public final class ExactMckpSolver implements MckpSolver {
      * with a single such item are fixed (written into {@code choice}), the others are free.
      */
     private record Core(List<Integer> free, int[][] alive, double[][] reduced, long fixedWeight) {
+        /** Per group the efficient items with reduced cost at most {@code limit}. */
+        static int[][] within(int[][] eff, double[][] reducedAll, double limit) {
+            int[][] keep = new int[eff.length][];
+            for (int i = 0; i < eff.length; i++) {
+                int m = 0;
+                int[] k = new int[eff[i].length];
+                for (int t = 0; t < eff[i].length; t++) {
+                    if (reducedAll[i][t] <= limit) {
+                        k[m++] = eff[i][t];
+                    }
+                }
+                keep[i] = Arrays.copyOf(k, m);
+            }
+            return keep;
+        }
+
         static Core of(long[][] w, int[][] eff, double[][] reducedAll, double limit, int[] choice) {
             int n = eff.length;
             List<Integer> free = new ArrayList<>();
@@ -492,11 +522,12 @@ public final class ExactMckpSolver implements MckpSolver {
                     break;
                 }
                 int s = list[pick][head[pick]++];
+                double nr = red[s] + reduced[i][pick];
                 if (cp < bestCost && cp + bound.value(cap - mp) <= ubLimit) {
                     bestCost = cp;
                     nMem[m] = mp;
                     nCost[m] = cp;
-                    nRed[m] = red[s] + reduced[i][pick];
+                    nRed[m] = nr;
                     nParent[m] = s;
                     nItem[m] = items[pick];
                     m++;
@@ -561,7 +592,8 @@ public final class ExactMckpSolver implements MckpSolver {
      * weighs 0), and a query descends the tree to the last whole segment that fits. Both take O(log S), where
      * rebuilding prefix sums per stage took O(S) and dominated the 405B solves.
      */
-    private static final class RemainderBound {
+    static final class RemainderBound {
+        private static final int MAX_WALK = 16;
         private final int size;          // S, the number of segments
         private final int topStep;       // largest power of two <= S
         private final long[] treeWeight; // Fenwick tree of segment weights in slope order; [S + 1]
@@ -572,7 +604,13 @@ public final class ExactMckpSolver implements MckpSolver {
         private final double[] segCost;  // [S]
         private final long[] baseWeight; // lightest alive weights of stages >= g, summed; [f + 1]
         private final double[] baseCost; // their costs, summed; [f + 1]
+        private final int[] below;       // union-find: a removed segment points further down; [S]
         private int stage;
+        // The last answer: segments [0, whole) weighing weight and costing cost fit into lastExtra.
+        private long lastExtra = -1;
+        private int whole;
+        private long weight;
+        private double cost;
 
         RemainderBound(double[][] c, long[][] w, List<Integer> free, int[][] alive) {
             int f = free.size();
@@ -599,6 +637,7 @@ public final class ExactMckpSolver implements MckpSolver {
             slope = new double[size];
             segWeight = new long[size];
             segCost = new double[size];
+            below = new int[size];
             int[] count = new int[f];
             for (Seg seg : segs) {
                 count[seg.stage()]++;
@@ -613,6 +652,7 @@ public final class ExactMckpSolver implements MckpSolver {
                 slope[t] = seg.slope();
                 segWeight[t] = seg.dw();
                 segCost[t] = seg.dc();
+                below[t] = t;
                 // Linear-time Fenwick build: each node adds itself to its parent once.
                 treeWeight[t + 1] += seg.dw();
                 treeCost[t + 1] += seg.dc();
@@ -627,25 +667,36 @@ public final class ExactMckpSolver implements MckpSolver {
         /** Prepares the bound for the groups after stage {@code g} (stages come in order 0, 1, 2, ...). */
         void startStage(int g) {
             for (int t : segmentsOf[g]) {
+                below[t] = t - 1;
                 for (int node = t + 1; node <= size; node += node & -node) {
                     treeWeight[node] -= segWeight[t];
                     treeCost[node] -= segCost[t];
                 }
             }
             stage = g + 1;
+            lastExtra = -1; // the next call descends
         }
 
-        /** Least LP cost of the remaining groups within {@code room} units (+infinity if they cannot fit). */
-        double value(long room) {
-            long extra = room - baseWeight[stage];
-            if (extra < 0) {
-                return Double.POSITIVE_INFINITY;
+        /**
+         * The last segment at or below position {@code t} that is still present (path halving; pointers never
+         * skip a present segment, and the callers know one exists at or below {@code t}).
+         */
+        private int presentAtOrBelow(int t) {
+            while (below[t] != t) {
+                below[t] = below[below[t]];
+                t = below[t];
             }
-            // Descend to the longest prefix of segments weighing at most extra; the next segment (present, since a
-            // removed one weighs 0 and would have extended the prefix) is taken fractionally.
-            int whole = 0;
-            long weight = 0;
-            double cost = 0;
+            return t;
+        }
+
+        /**
+         * Descends the tree to the longest prefix of segments weighing at most {@code extra}; the next segment
+         * (present, since a removed one weighs 0 and would have extended the prefix) is the fractional one.
+         */
+        private void descend(long extra) {
+            whole = 0;
+            weight = 0;
+            cost = 0;
             for (int step = topStep; step > 0; step >>= 1) {
                 int next = whole + step;
                 if (next <= size && weight + treeWeight[next] <= extra) {
@@ -654,6 +705,34 @@ public final class ExactMckpSolver implements MckpSolver {
                     cost += treeCost[next];
                 }
             }
+        }
+
+        /**
+         * Least LP cost of the remaining groups within {@code room} units (+infinity if they cannot fit). Within a
+         * stage the DP asks with decreasing rooms, so the answer usually lies a few segments below the last one:
+         * walk down from there, and descend the tree only at a stage's first call or after a long walk.
+         */
+        double value(long room) {
+            long extra = room - baseWeight[stage];
+            if (extra < 0) {
+                return Double.POSITIVE_INFINITY;
+            }
+            if (extra > lastExtra) {
+                descend(extra);
+            } else {
+                // Walk down to the longest prefix weighing at most extra (it was the last call's or shorter).
+                int steps = 0;
+                while (weight > extra) {
+                    if (++steps > MAX_WALK) {
+                        descend(extra);
+                        break;
+                    }
+                    whole = presentAtOrBelow(whole - 1); // the last whole segment becomes the fractional one
+                    weight -= segWeight[whole];
+                    cost -= segCost[whole];
+                }
+            }
+            lastExtra = extra;
             double v = baseCost[stage] + cost;
             if (whole < size) {
                 v += slope[whole] * (extra - weight);
