@@ -31,7 +31,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "bench-mxq", mixinStandardHelpOptions = true, version = Deps.VERSION,
         description = {"Solves every budget for every FNorm table with the exact solver and prints the solve-time "
-                + "distribution (median, p95, max in ms) per model. Single-threaded; pin it to one core with "
+                + "distribution (median, p95, max in ms) per model, after an untimed warm-up pass. Single-threaded; pin it to one core with "
                 + "'taskset -c 0' for one-core figures."},
         footer = {"", "Example:", "  ./jbang scripts/bench-mxq.java --budgets ../shared/paper-data/utils/dense.txt "
                 + "../shared/paper-data/src/data"})
@@ -58,15 +58,19 @@ class bench_mxq implements Callable<Integer> {
                 .map(String::strip).filter(s -> !s.isEmpty()).toList())));
         MxqOptions options = MxqOptions.DEFAULTS.withWeightAlgo(WeightAlgo.parse(weightAlgo));
         System.out.println("model,matrices,budgets,solved_optimal,skipped,median_ms,p95_ms,max_ms,slowest_budget");
-        for (Path file : files()) {
+        List<Path> files = files();
+        // Warm-up: one untimed pass over every table and budget, so the timed pass sees the JIT's steady state (on
+        // one core the first few hundred solves run partly interpreted while the compiler shares the core).
+        for (Path file : files) {
             FnormTable table = FnormTable.read(file);
             double[][] cost = CostFunctions.of(table, options);
-            // Warm-up: let the JIT compile the solver before timing.
-            for (int rep = 0; rep < 3; rep++) {
-                for (double b : values.subList(0, Math.min(40, values.size()))) {
-                    trySolve(table, cost, b, options);
-                }
+            for (double b : values) {
+                trySolve(table, cost, b, options);
             }
+        }
+        for (Path file : files) {
+            FnormTable table = FnormTable.read(file);
+            double[][] cost = CostFunctions.of(table, options);
             List<double[]> times = new ArrayList<>(); // {ms, budget}
             int optimal = 0;
             int skipped = 0;
