@@ -35,15 +35,15 @@ import java.util.List;
  * </ol>
  * Steps 4 and 5 run in rounds with a growing limit in place of {@code gap} (a round finds the best allocation among
  * the items below its limit and may lower {@code UB}); the last round's limit is the gap itself.
+ * No step discards every optimal allocation, and the DP keeps the best completion of every surviving state, so the
+ * cheapest final state is a global optimum. Floating point: the pruning tests compare against {@code gap} plus a
+ * tolerance far above the rounding error of the sums (pruning less never loses optimality); weights and the capacity
+ * are exact integers, so feasibility is exact. The objective is optimal up to the rounding of summing doubles.
  *
  * <p>Cost. The work of a DP stage is proportional to its candidates (state, item) that pass the reduced-cost test:
  * each state visits its group's items in order of reduced cost and stops at the first one over the limit. The LP
  * bound of the remaining groups is a Fenwick tree over their hull segments in slope order, so a stage updates it in
  * O(log S) and a query walks a few segments from the last answer (rooms decrease along a stage).
- * No step discards every optimal allocation, and the DP keeps the best completion of every surviving state, so the
- * cheapest final state is a global optimum. Floating point: the pruning tests compare against {@code gap} plus a
- * tolerance far above the rounding error of the sums (pruning less never loses optimality); weights and the capacity
- * are exact integers, so feasibility is exact. The objective is optimal up to the rounding of summing doubles.
  *
  * <p>Ties are broken deterministically: among equal items the lower config index; among final states of equal cost
  * the one with less memory; then the one reached first (lower config indices in earlier matrices of the free set).
@@ -157,24 +157,15 @@ public final class ExactMckpSolver implements MckpSolver {
         static Core of(long[][] w, int[][] eff, double[][] reducedAll, double limit, int[] choice) {
             int n = eff.length;
             List<Integer> free = new ArrayList<>();
-            int[][] alive = new int[n][];
             double[][] reduced = new double[n][];
             long fixedWeight = 0;
+            int[][] alive = within(eff, reducedAll, limit);
             for (int i = 0; i < n; i++) {
-                int[] keep = new int[eff[i].length];
-                double[] keepR = new double[eff[i].length];
-                int m = 0;
-                for (int t = 0; t < eff[i].length; t++) {
-                    if (reducedAll[i][t] <= limit) {
-                        keepR[m] = reducedAll[i][t];
-                        keep[m++] = eff[i][t];
-                    }
-                }
-                alive[i] = Arrays.copyOf(keep, m);
-                reduced[i] = Arrays.copyOf(keepR, m);
-                if (m == 1) {
-                    choice[i] = keep[0];
-                    fixedWeight += w[i][keep[0]];
+                // The same filter as within's, so reduced[i] runs parallel to alive[i].
+                reduced[i] = Arrays.stream(reducedAll[i]).filter(r -> r <= limit).toArray();
+                if (alive[i].length == 1) {
+                    choice[i] = alive[i][0];
+                    fixedWeight += w[i][alive[i][0]];
                 } else {
                     free.add(i);
                 }
@@ -522,12 +513,11 @@ public final class ExactMckpSolver implements MckpSolver {
                     break;
                 }
                 int s = list[pick][head[pick]++];
-                double nr = red[s] + reduced[i][pick];
                 if (cp < bestCost && cp + bound.value(cap - mp) <= ubLimit) {
                     bestCost = cp;
                     nMem[m] = mp;
                     nCost[m] = cp;
-                    nRed[m] = nr;
+                    nRed[m] = red[s] + reduced[i][pick];
                     nParent[m] = s;
                     nItem[m] = items[pick];
                     m++;
@@ -589,8 +579,8 @@ public final class ExactMckpSolver implements MckpSolver {
      * incumbent cannot lead to a better allocation.
      *
      * <p>The segments sit in a Fenwick tree in slope order; a stage removes its own group's segments (a removed one
-     * weighs 0), and a query descends the tree to the last whole segment that fits. Both take O(log S), where
-     * rebuilding prefix sums per stage took O(S) and dominated the 405B solves.
+     * weighs 0) in O(log S), where rebuilding prefix sums per stage took O(S) and dominated the 405B solves. A query
+     * walks down from the last answer over the segments still present, or descends the tree in O(log S).
      */
     static final class RemainderBound {
         private static final int MAX_WALK = 16;
