@@ -1,8 +1,7 @@
 package org.lmqt.mxq;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
+import java.util.Comparator;
 
 /**
  * Exact solver for the multiple-choice knapsack of MXQ: proven optimal, zero gap, memory decided in exact integers.
@@ -103,12 +102,13 @@ public final class ExactMckpSolver implements MckpSolver {
         int states = 0;
         int open = 0;
         ParetoDp dp = new ParetoDp();
+        int[] stageOrder = stageOrder(w, eff, reduced);
         while (true) {
             rounds++;
             double gap = Math.max(ub - lb, 0);
             double limit = Math.min(delta, gap) + tol;
             int[] trial = choice.clone();
-            Core core = Core.of(c, w, eff, reduced, limit, trial);
+            Core core = Core.of(c, w, eff, reduced, stageOrder, limit, trial);
             // The DP sees the free groups only: its costs leave out the fixed groups' cost, and so must the incumbent.
             int found = dp.run(c, w, cap - core.fixedWeight(), core.free(), core.alive(), core.reduced(), limit,
                     ub - core.fixedCost(), tol, trial);
@@ -132,79 +132,92 @@ public final class ExactMckpSolver implements MckpSolver {
 
     /**
      * The items of one core round: per group the efficient items with reduced cost at most {@code limit}; groups
-     * with a single such item are fixed (written into {@code choice}), the others are free.
+     * with a single such item are fixed (written into {@code choice}), the others are free, in DP stage order.
+     *
+     * @param free        the free groups in stage order; [f]
+     * @param alive       per group its items within the limit, weight ascending; [n][]
+     * @param reduced     their reduced costs, parallel to {@code alive}; [n][]
+     * @param fixedWeight summed weight of the fixed groups' items
+     * @param fixedCost   summed cost of the fixed groups' items
      */
     private record Core(int[] free, int[][] alive, double[][] reduced, long fixedWeight, double fixedCost) {
-        /** Per group the efficient items with reduced cost at most {@code limit}. */
-        static int[][] within(int[][] eff, double[][] reducedAll, double limit) {
-            int[][] keep = new int[eff.length][];
-            for (int i = 0; i < eff.length; i++) {
-                int m = 0;
-                int[] k = new int[eff[i].length];
-                for (int t = 0; t < eff[i].length; t++) {
-                    if (reducedAll[i][t] <= limit) {
-                        k[m++] = eff[i][t];
-                    }
-                }
-                keep[i] = Arrays.copyOf(k, m);
-            }
-            return keep;
-        }
 
-        static Core of(double[][] c, long[][] w, int[][] eff, double[][] reducedAll, double limit, int[] choice) {
+        static Core of(double[][] c, long[][] w, int[][] eff, double[][] reducedAll, int[] stageOrder, double limit,
+                int[] choice) {
             int n = eff.length;
-            List<Integer> free = new ArrayList<>();
+            int[][] alive = new int[n][];
             double[][] reduced = new double[n][];
             long fixedWeight = 0;
             double fixedCost = 0;
-            int[][] alive = within(eff, reducedAll, limit);
             for (int i = 0; i < n; i++) {
-                // The same filter as within's, so reduced[i] runs parallel to alive[i].
-                reduced[i] = Arrays.stream(reducedAll[i]).filter(r -> r <= limit).toArray();
-                if (alive[i].length == 1) {
-                    choice[i] = alive[i][0];
-                    fixedWeight += w[i][alive[i][0]];
-                    fixedCost += c[i][alive[i][0]];
-                } else {
-                    free.add(i);
+                int m = 0;
+                int[] items = new int[eff[i].length];
+                double[] r = new double[eff[i].length];
+                for (int t = 0; t < eff[i].length; t++) {
+                    if (reducedAll[i][t] <= limit) {
+                        items[m] = eff[i][t];
+                        r[m++] = reducedAll[i][t];
+                    }
+                }
+                alive[i] = Arrays.copyOf(items, m);
+                reduced[i] = Arrays.copyOf(r, m);
+                if (m == 1) {
+                    choice[i] = items[0];
+                    fixedWeight += w[i][items[0]];
+                    fixedCost += c[i][items[0]];
                 }
             }
-            // Largest matrices first, small ones last (any order is exact): the small matrices can fill the capacity
-            // left in fine steps, so the LP bound of the remaining groups stays tight until late and prunes most
-            // partial states (on the 70B/405B tables 2-4x fewer states in the slowest cases than the order below alone, ~20% more in the median). Among equal sizes,
-            // groups whose alternatives have the largest reduced costs first: their costly choices are pruned early.
-            double[] order = new double[n];
-            for (int i : free) {
-                double second = Double.POSITIVE_INFINITY;
-                for (double r : reduced[i]) {
-                    second = r > 0 ? Math.min(second, r) : second;
-                }
-                order[i] = second;
-            }
-            java.util.Comparator<Integer> byRed = java.util.Comparator.comparingDouble((Integer i) -> -order[i]);
-            free.sort(java.util.Comparator.comparingLong((Integer i) -> -w[i][0]).thenComparing(byRed)
-                    .thenComparingInt(i -> i));
-            return new Core(free.stream().mapToInt(Integer::intValue).toArray(), alive, reduced, fixedWeight,
-                    fixedCost);
+            int[] free = Arrays.stream(stageOrder).filter(i -> alive[i].length > 1).toArray();
+            return new Core(free, alive, reduced, fixedWeight, fixedCost);
         }
+    }
+
+    /**
+     * The order in which the DP takes the groups (any order is exact). Largest matrices first, small ones last: the
+     * small matrices can fill the capacity left in fine steps, so the LP bound of the remaining groups stays tight
+     * until late and prunes most partial states. Among equal sizes, groups whose cheapest alternative has the
+     * largest reduced cost first: their costly choices are pruned early. Then by index.
+     */
+    private static int[] stageOrder(long[][] w, int[][] eff, double[][] reduced) {
+        int n = eff.length;
+        double[] second = new double[n]; // [n] least positive reduced cost of each group
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            second[i] = Double.POSITIVE_INFINITY;
+            for (double r : reduced[i]) {
+                second[i] = r > 0 ? Math.min(second[i], r) : second[i];
+            }
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingLong((Integer i) -> -w[i][eff[i][0]])
+                .thenComparingDouble(i -> -second[i]).thenComparingInt(i -> i));
+        return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
     }
 
     /** Indices of the items not dominated by another, sorted by weight ascending (cost strictly descending). */
     static int[] efficientItems(double[] cost, long[] weight) {
-        Integer[] idx = new Integer[cost.length];
+        // Insertion sort by (weight, cost, index): a group holds a dozen items.
+        int[] idx = new int[cost.length];
         for (int k = 0; k < idx.length; k++) {
-            idx[k] = k;
+            int j = k;
+            while (j > 0 && before(k, idx[j - 1], cost, weight)) {
+                idx[j] = idx[j - 1];
+                j--;
+            }
+            idx[j] = k;
         }
-        Arrays.sort(idx, (a, b) -> weight[a] != weight[b] ? Long.compare(weight[a], weight[b])
-                : cost[a] != cost[b] ? Double.compare(cost[a], cost[b]) : Integer.compare(a, b));
-        int[] out = new int[idx.length];
         int m = 0;
         for (int k : idx) {
-            if (m == 0 || cost[k] < cost[out[m - 1]]) {
-                out[m++] = k;
+            if (m == 0 || cost[k] < cost[idx[m - 1]]) {
+                idx[m++] = k;
             }
         }
-        return Arrays.copyOf(out, m);
+        return Arrays.copyOf(idx, m);
+    }
+
+    /** Whether item {@code a} sorts before item {@code b} (inserted later, so equal keys keep index order). */
+    private static boolean before(int a, int b, double[] cost, long[] weight) {
+        return weight[a] != weight[b] ? weight[a] < weight[b] : cost[a] < cost[b];
     }
 
     /** Improves the incumbent greedily: repeatedly the single-group change that saves most cost and still fits. */
