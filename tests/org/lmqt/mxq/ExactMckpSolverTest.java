@@ -95,7 +95,7 @@ class ExactMckpSolverTest {
             }
             long room = heaviest + 1000;
             for (int q = 0; q < 60; q++) {
-                double expected = plainLp(c, w, rest, alive, room);
+                double expected = PlainLp.solve(c, w, rest, alive, room).value();
                 double actual = bound.value(room);
                 if (Double.isInfinite(expected)) {
                     assertEquals(expected, actual, "stage " + g + " room " + room);
@@ -109,47 +109,6 @@ class ExactMckpSolverTest {
                 room = Math.max(room, lightest - span / 20);
             }
         }
-    }
-
-    /** LP of {@code groups} within {@code room}: lightest items, then hull segments by slope, the last fractional. */
-    private static double plainLp(double[][] c, long[][] w, List<Integer> groups, int[][] alive, long room) {
-        record Segment(long dw, double dc) {}
-        List<Segment> segments = new java.util.ArrayList<>();
-        long weight = 0;
-        double cost = 0;
-        for (int i : groups) {
-            // Lower convex hull of the efficient items, by slopes that must increase.
-            List<Integer> hull = new java.util.ArrayList<>();
-            for (int k : alive[i]) {
-                while (hull.size() >= 2) {
-                    int a = hull.get(hull.size() - 2);
-                    int b = hull.get(hull.size() - 1);
-                    if ((c[i][k] - c[i][b]) / (w[i][k] - w[i][b]) > (c[i][b] - c[i][a]) / (w[i][b] - w[i][a])) {
-                        break;
-                    }
-                    hull.remove(hull.size() - 1);
-                }
-                hull.add(k);
-            }
-            weight += w[i][hull.get(0)];
-            cost += c[i][hull.get(0)];
-            for (int h = 1; h < hull.size(); h++) {
-                segments.add(new Segment(w[i][hull.get(h)] - w[i][hull.get(h - 1)],
-                        c[i][hull.get(h)] - c[i][hull.get(h - 1)]));
-            }
-        }
-        if (weight > room) {
-            return Double.POSITIVE_INFINITY;
-        }
-        segments.sort(java.util.Comparator.comparingDouble(sg -> sg.dc() / sg.dw()));
-        for (Segment sg : segments) {
-            if (weight + sg.dw() > room) {
-                return cost + sg.dc() / sg.dw() * (room - weight);
-            }
-            weight += sg.dw();
-            cost += sg.dc();
-        }
-        return cost;
     }
 
     @Test

@@ -21,31 +21,33 @@ import java.util.Comparator;
  *     them), </li>
  * <li>takes {@code lambda} from the LP relaxation (greedy over the lower convex hulls, the LP dual, so {@code LB} is
  *     the LP bound; any {@code lambda >= 0} would keep the argument valid),</li>
- * <li>builds an incumbent (the LP solution without its fractional group, then greedy filling of the slack, then
- *     local search over changes of one group or of two groups at once, among the items with {@code r <= gap}
- *     only, since any other item alone makes an allocation dearer than the incumbent; only the incumbent's cost
- *     matters to the proof),</li>
+ * <li>builds an incumbent (the LP solution without its fractional group, then greedy filling of the slack; only
+ *     the incumbent's cost matters to the proof),</li>
  * <li>fixes every item with {@code r > gap} out, and</li>
  * <li>enumerates the remaining groups by dynamic programming over Pareto-optimal partial states (weight, cost):
  *     a partial state with reduced-cost sum above {@code gap} cannot be completed to an allocation better than the
- *     incumbent, nor can one whose cost plus the LP bound of the remaining groups in the capacity left exceeds
- *     {@code UB}; one that cannot fit the smallest remaining items is infeasible, and a state with no less weight
- *     and no less cost than another can be replaced by that other in every completion.</li>
+ *     incumbent, nor can one whose cost plus the LP bound of the remaining groups in the capacity left exceeds the
+ *     incumbent's cost on the same groups; one that cannot fit the smallest remaining items is infeasible, and a
+ *     state with no less weight and no less cost than another can be replaced by that other in every completion.
+ *     Every surviving state, completed by the integral part of that LP, is a feasible allocation, and the cheapest
+ *     such completion becomes the incumbent for the rest of the DP.</li>
  * </ol>
  * Steps 4 and 5 run in rounds with a growing limit in place of {@code gap} (a round finds the best allocation among
  * the items below its limit and may lower {@code UB}); the last round's limit is the gap itself.
- * No step discards every optimal allocation, and the DP keeps the best completion of every surviving state, so the
- * cheapest final state is a global optimum. Floating point: the pruning tests compare against {@code gap} plus a
+ * No step discards every optimal allocation, and the DP keeps the best completion of every surviving state (its
+ * final states are such completions), so the cheapest allocation it meets in the last round is a global optimum. Floating point: the pruning tests compare against {@code gap} plus a
  * tolerance far above the rounding error of the sums (pruning less never loses optimality); weights and the capacity
  * are exact integers, so feasibility is exact. The objective is optimal up to the rounding of summing doubles.
  *
- * <p>Cost. The work of a DP stage is proportional to its candidates (state, item) that pass the reduced-cost test:
- * each state visits its group's items in order of reduced cost and stops at the first one over the limit. The LP
- * bound of the remaining groups is a Fenwick tree over their hull segments in slope order, so a stage updates it in
- * O(log S) and a query walks a few segments from the last answer (rooms decrease along a stage).
+ * <p>Cost. The bound only prunes when it is compared with the incumbent's cost on the free groups alone (the DP's
+ * costs leave the fixed groups out), and the LP completions lower that incumbent within the first stages of a round;
+ * together they keep the DP to hundreds or thousands of states where the 405B tables once needed a million. A stage
+ * is three sequential passes over primitive arrays ({@link ParetoDp}); the bound of the remaining groups is a Fenwick
+ * tree over their hull segments ({@link RemainderBound}); the LP multiplier comes from a weighted quickselect
+ * ({@link LpRelaxation}). What is left is about half DP and half the O(n K) set-up of each round.
  *
- * <p>Ties are broken deterministically: among equal items the lower config index; among final states of equal cost
- * the one with less memory; then the one reached first (lower config indices in earlier matrices of the free set).
+ * <p>Ties are broken deterministically: among equal items the lower config index; among allocations of equal cost
+ * the first the DP meets (stages in order, each stage's states by weight, then by the lower item).
  */
 public final class ExactMckpSolver implements MckpSolver {
 

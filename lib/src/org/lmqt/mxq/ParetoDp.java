@@ -39,7 +39,7 @@ final class ParetoDp {
     private int[] refs = new int[64];
 
     /** Parallel arrays of (weight, cost, reference) entries. */
-    private static final class Entries {
+    static final class Entries {
         long[] weight = new long[16];
         double[] cost = new double[16];
         int[] ref = new int[16];
@@ -201,7 +201,7 @@ final class ParetoDp {
      * Merges two Pareto lists into {@code out} in weight order (ties: cheaper, then the first list), keeping only
      * entries cheaper than every one before them; returns the number written.
      */
-    private static int merge(Entries a, int aFrom, int aTo, Entries b, int bFrom, int bTo, Entries out) {
+    static int merge(Entries a, int aFrom, int aTo, Entries b, int bFrom, int bTo, Entries out) {
         long[] aw = a.weight;
         double[] ac = a.cost;
         int[] ar = a.ref;
@@ -230,9 +230,8 @@ final class ParetoDp {
             x += first ? 1 : 0;
             y += first ? 0 : 1;
         }
-        // One list is used up; the other's rest only needs the dominance filter.
+        // One list is used up (so one of these appends nothing); the other's rest only needs the dominance filter.
         m = drain(aw, ac, ar, x, aTo, out, m, best);
-        best = m > 0 ? Math.min(best, oc[m - 1]) : best;
         return drain(bw, bc, br, y, bTo, out, m, best);
     }
 
