@@ -4,7 +4,8 @@ package org.lmqt.mxq;
  * LP bound of the free groups after the current DP stage as a function of the capacity left to them: every such
  * group at its lightest alive item, then lower-hull segments of all of them in order of slope, the last one
  * fractional. A lower bound on the cost any completion adds, so a state whose cost plus this bound exceeds the
- * incumbent cannot lead to a better allocation.
+ * incumbent's cost on the same groups cannot lead to a better allocation. The same LP without its fractional segment
+ * ({@link #integralPart}) is a feasible completion, an upper bound.
  *
  * <p>The segments sit in a Fenwick tree in slope order; a stage removes its own group's segments (a removed one
  * weighs 0) in O(log S), where rebuilding prefix sums per stage took O(S) and dominated the 405B solves. A query
