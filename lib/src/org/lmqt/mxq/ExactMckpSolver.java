@@ -76,24 +76,10 @@ public final class ExactMckpSolver implements MckpSolver {
         double ub = problem.objective(choice);
 
         // Stage 3: Lagrangian bound and reduced costs.
-        double[][] reduced = new double[n][];
-        double lb = -lambda * cap;
-        double magnitude = Math.abs(ub) + lambda * cap;
-        for (int i = 0; i < n; i++) {
-            double best = Double.POSITIVE_INFINITY;
-            for (int k : eff[i]) {
-                best = Math.min(best, c[i][k] + lambda * w[i][k]);
-                magnitude += Math.abs(c[i][k]);
-            }
-            reduced[i] = new double[eff[i].length];
-            for (int t = 0; t < eff[i].length; t++) {
-                int k = eff[i][t];
-                reduced[i][t] = c[i][k] + lambda * w[i][k] - best;
-            }
-            lb += best;
-        }
-        // Rounding of the sums above is ~1e-16 relative per term; 1e-10 of the total magnitude is far above it.
-        double tol = 1e-10 * magnitude;
+        Lagrangian bound = Lagrangian.of(c, w, cap, eff, lambda, ub);
+        double lb = bound.lb();
+        double[][] reduced = bound.reduced();
+        double tol = bound.tol();
 
         // Stage 4: core iterations. Restrict to items with reduced cost <= delta, solve that exactly by DP (stage 5),
         // keep the better incumbent. Once UB - LB <= delta, the items left out cannot be in any allocation better
@@ -130,6 +116,37 @@ public final class ExactMckpSolver implements MckpSolver {
         }
         return new Solution(choice, true, String.format("optimal (zero gap): objective %s, LP bound %s, %d core "
                 + "rounds, %d of %d matrices open in the last, %d DP states", ub, lb, rounds, open, n, states));
+    }
+
+    /**
+     * The Lagrangian bound at {@code lambda} and the reduced costs.
+     *
+     * @param lb      {@code sum_i min_k (c[i][k] + lambda w[i][k]) - lambda C}
+     * @param reduced per group the reduced cost of each efficient item, parallel to {@code eff}; [n][]
+     * @param tol     the pruning tolerance: 1e-10 of the magnitude of every term summed (the rounding of those sums
+     *                is about 1e-16 relative per term, far below)
+     */
+    private record Lagrangian(double lb, double[][] reduced, double tol) {
+        static Lagrangian of(double[][] c, long[][] w, long cap, int[][] eff, double lambda, double ub) {
+            int n = eff.length;
+            double[][] reduced = new double[n][];
+            double lb = -lambda * cap;
+            double magnitude = Math.abs(ub) + lambda * cap;
+            for (int i = 0; i < n; i++) {
+                double best = Double.POSITIVE_INFINITY;
+                for (int k : eff[i]) {
+                    best = Math.min(best, c[i][k] + lambda * w[i][k]);
+                    magnitude += Math.abs(c[i][k]);
+                }
+                reduced[i] = new double[eff[i].length];
+                for (int t = 0; t < eff[i].length; t++) {
+                    int k = eff[i][t];
+                    reduced[i][t] = c[i][k] + lambda * w[i][k] - best;
+                }
+                lb += best;
+            }
+            return new Lagrangian(lb, reduced, 1e-10 * magnitude);
+        }
     }
 
     /**

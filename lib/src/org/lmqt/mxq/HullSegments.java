@@ -35,7 +35,24 @@ record HullSegments(int[] first, int[] owner, int[] end, long[] weight, double[]
             first[g] = hull[g][0];
             total += hull[g].length - 1;
         }
-        // Stage 2: a binary min-heap of the groups with segments left, keyed by their next segment's slope.
+        // Stage 2: the segments merged in slope order.
+        int[] owner = new int[total];
+        int[] end = new int[total];
+        long[] weight = new long[total];
+        double[] cost = new double[total];
+        double[] slope = new double[total];
+        merge(c, w, groups, hull, owner, end, weight, cost, slope);
+        return new HullSegments(first, owner, end, weight, cost, slope);
+    }
+
+    /**
+     * K-way merge of the hulls' segments into the output arrays: a binary min-heap of the groups with segments left,
+     * keyed by their next segment's slope; repeatedly emit the steepest next segment and advance its group (drop the
+     * group when it runs out).
+     */
+    private static void merge(double[][] c, long[][] w, int[] groups, int[][] hull, int[] owner, int[] end,
+            long[] weight, double[] cost, double[] slope) {
+        int f = groups.length;
         double[] key = new double[f]; // [f] slope of the next segment of each group
         int[] next = new int[f];      // [f] hull index of the item that next segment ends at
         int[] heap = new int[f];      // [size] group positions in heap order
@@ -50,13 +67,7 @@ record HullSegments(int[] first, int[] owner, int[] end, long[] weight, double[]
         for (int p = size / 2 - 1; p >= 0; p--) {
             siftDown(heap, size, p, key);
         }
-        // Stage 3: repeatedly emit the steepest next segment and advance its group (drop the group when it runs out).
-        int[] owner = new int[total];
-        int[] end = new int[total];
-        long[] weight = new long[total];
-        double[] cost = new double[total];
-        double[] slope = new double[total];
-        for (int s = 0; s < total; s++) {
+        for (int s = 0; s < owner.length; s++) {
             int g = heap[0];
             int i = groups[g];
             int t = next[g];
@@ -73,7 +84,6 @@ record HullSegments(int[] first, int[] owner, int[] end, long[] weight, double[]
             }
             siftDown(heap, size, 0, key);
         }
-        return new HullSegments(first, owner, end, weight, cost, slope);
     }
 
     /** Number of segments. */
