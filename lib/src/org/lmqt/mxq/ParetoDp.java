@@ -37,6 +37,10 @@ final class ParetoDp {
     private final Entries mergedB = new Entries();
     // Back-pointers of every stage, one after another: the reference of each state; [total states]
     private int[] refs = new int[64];
+    // The buffer holding the current stage's merged front (candidates itself when a group has one item)
+    private Entries frontOf;
+    // The cheapest completion seen in this run
+    private Completion best;
 
     /** Parallel arrays of (weight, cost, reference) entries. */
     static final class Entries {
@@ -60,8 +64,9 @@ final class ParetoDp {
      *
      * <p>Besides the DP's own final states, every state's LP completion (the integral part of the remaining groups'
      * LP, {@link RemainderBound#integralPart}) is a feasible allocation; the cheapest one found so far replaces the
-     * incumbent for the pruning of the stages after it. Near the end of the DP the remaining groups are few and
-     * small, so these completions are often optimal long before the last stage and the bound prunes much harder.
+     * incumbent for the pruning of the stages after it. The remaining groups get fewer and smaller as the DP goes on
+     * (largest matrices first), so these completions soon come close to the optimum and the bound prunes much harder
+     * from then on.
      * The final states are the completions of the last stage (nothing remains), so the result is the cheapest
      * allocation the DP has seen, and at least as good as the DP's own optimum over these items.
      *
@@ -88,6 +93,7 @@ final class ParetoDp {
         }
         int[] stageStart = new int[f + 1]; // [f + 1] offset of each stage's references
         int states = 1;
+        int created = 1;
         mem[0] = 0;
         cost[0] = 0;
         red[0] = 0;
@@ -102,6 +108,7 @@ final class ParetoDp {
             }
             stageStart[g + 1] = stageStart[g] + kept;
             states = kept;
+            created += kept;
         }
         if (best.stage() < 0) {
             return -1;
@@ -117,13 +124,11 @@ final class ParetoDp {
         if (weight > cap || Math.abs(written - best.cost()) > tol) {
             throw new IllegalStateException("internal error: DP completion differs from its recorded cost");
         }
-        return stageStart[best.stage() + 1] + 1;
+        return created;
     }
 
     /** The cheapest completion seen: its cost, the stage and index of its state, the room left after that state. */
     private record Completion(double cost, int stage, int state, long room) {}
-
-    private Completion best;
 
     /**
      * Writes the allocation of {@link #best} into {@code choice}: the path of its state through the stages (the
@@ -193,9 +198,6 @@ final class ParetoDp {
         frontOf = in;
         return inTo;
     }
-
-    /** The buffer holding the last merged front (candidates itself when a group has one item). */
-    private Entries frontOf;
 
     /**
      * Merges two Pareto lists into {@code out} in weight order (ties: cheaper, then the first list), keeping only
