@@ -1,5 +1,7 @@
 package org.lmqt.mxq;
 
+import java.util.Arrays;
+
 /**
  * The LP relaxation of a multiple-choice knapsack, solved as the greedy does it: every group at its lightest efficient
  * item, then the lower-hull segments of all groups in order of slope (steepest cost decrease per unit of weight
@@ -48,37 +50,35 @@ final class LpRelaxation {
                 s++;
             }
         }
-        // Stage 2: weighted quickselect for the critical segment: partition [lo, hi) around a pivot by (slope,
-        // group); if the lighter side's weight exceeds the room left, the critical segment is there, else take that
-        // side (and the pivot, if it fits) and go on in the heavier side.
+        // Stage 2: weighted quickselect for the critical segment over a permutation of the segments: partition
+        // [lo, hi) around a pivot by (slope, group); if the lighter side's weight exceeds the room left, the critical
+        // segment is there, else take that side (and the pivot, if it fits) and go on in the heavier side.
+        int[] order = new int[total]; // [S] segment ids; [0, lo) are taken
+        Arrays.setAll(order, k -> k);
         long room = cap - used;
         int lo = 0;
         int hi = total;
         int critical = -1;
-        while (lo < hi) {
-            int p = partition(slope, weight, group, step, lo, hi, lo + (hi - lo) / 2);
+        while (lo < hi && critical < 0) {
+            int p = partition(order, slope, group, lo, hi, lo + (hi - lo) / 2);
             long below = 0;
             for (int k = lo; k < p; k++) {
-                below += weight[k];
+                below += weight[order[k]];
             }
             if (below > room) {
                 hi = p;
-                continue;
+            } else if (weight[order[p]] > room - below) {
+                lo = p;
+                critical = order[p];
+            } else {
+                room -= below + weight[order[p]];
+                lo = p + 1;
             }
-            room -= below;
-            if (weight[p] > room) {
-                critical = p;
-                hi = p; // the segments before p (all of [0, p)) are the taken ones
-                break;
-            }
-            room -= weight[p];
-            lo = p + 1;
         }
-        int taken = critical >= 0 ? critical : lo;
-        // Stage 3: the taken segments [0, taken) form a prefix of each hull; each group ends at its furthest one.
+        // Stage 3: the taken segments form a prefix of each hull; each group ends at its furthest one.
         int[] reached = new int[n]; // [n] hull index each group has reached
-        for (int k = 0; k < taken; k++) {
-            reached[group[k]] = Math.max(reached[group[k]], step[k]);
+        for (int k = 0; k < lo; k++) {
+            reached[group[order[k]]] = Math.max(reached[group[order[k]]], step[order[k]]);
         }
         for (int i = 0; i < n; i++) {
             choice[i] = hull[i][reached[i]];
@@ -87,35 +87,27 @@ final class LpRelaxation {
     }
 
     /**
-     * Lomuto partition of {@code [lo, hi)} around the element at {@code pivot} by (slope, group); returns the pivot's
-     * final position. The four arrays are permuted together.
+     * Lomuto partition of {@code order[lo, hi)} around the entry at {@code pivot} by (slope, group) of the segments
+     * it names; returns the pivot's final position.
      */
-    private static int partition(double[] slope, long[] weight, int[] group, int[] step, int lo, int hi, int pivot) {
-        swap(slope, weight, group, step, pivot, hi - 1);
-        double ps = slope[hi - 1];
-        int pg = group[hi - 1];
+    private static int partition(int[] order, double[] slope, int[] group, int lo, int hi, int pivot) {
+        swap(order, pivot, hi - 1);
+        double ps = slope[order[hi - 1]];
+        int pg = group[order[hi - 1]];
         int store = lo;
         for (int k = lo; k < hi - 1; k++) {
-            if (slope[k] < ps || (slope[k] == ps && group[k] < pg)) {
-                swap(slope, weight, group, step, k, store++);
+            int x = order[k];
+            if (slope[x] < ps || (slope[x] == ps && group[x] < pg)) {
+                swap(order, k, store++);
             }
         }
-        swap(slope, weight, group, step, store, hi - 1);
+        swap(order, store, hi - 1);
         return store;
     }
 
-    private static void swap(double[] slope, long[] weight, int[] group, int[] step, int a, int b) {
-        double s = slope[a];
-        slope[a] = slope[b];
-        slope[b] = s;
-        long w = weight[a];
-        weight[a] = weight[b];
-        weight[b] = w;
-        int g = group[a];
-        group[a] = group[b];
-        group[b] = g;
-        int t = step[a];
-        step[a] = step[b];
-        step[b] = t;
+    private static void swap(int[] order, int a, int b) {
+        int t = order[a];
+        order[a] = order[b];
+        order[b] = t;
     }
 }

@@ -82,15 +82,6 @@ final class ParetoDp {
             double incumbent, double tol, int[] choice) {
         int f = free.length;
         RemainderBound bound = new RemainderBound(c, w, free, alive);
-        // Weight the stages after g need at least (lightest alive items); [f + 1]
-        long[] minRest = new long[f + 1];
-        for (int g = f - 1; g >= 0; g--) {
-            long min = Long.MAX_VALUE;
-            for (int k : alive[free[g]]) {
-                min = Math.min(min, w[free[g]][k]);
-            }
-            minRest[g] = minRest[g + 1] + min;
-        }
         int[] stageStart = new int[f + 1]; // [f + 1] offset of each stage's references
         int states = 1;
         int created = 1;
@@ -101,7 +92,7 @@ final class ParetoDp {
         for (int g = 0; g < f; g++) {
             int i = free[g];
             bound.startStage(g);
-            int front = extend(c[i], w[i], alive[i], reduced[i], states, cap - minRest[g + 1], limit);
+            int front = extend(c[i], w[i], alive[i], reduced[i], states, cap - bound.lightestAfter(g), limit);
             int kept = keepWithinBound(front, g, alive[i].length, cap, bound, reduced[i], tol, stageStart[g]);
             if (kept == 0) {
                 break;

@@ -73,6 +73,14 @@ final class RemainderBound {
         }
     }
 
+    /**
+     * Weight the groups after stage {@code g} need at least (each at its lightest alive item, which is always on its
+     * hull): a state heavier than the capacity minus this cannot be completed.
+     */
+    long lightestAfter(int g) {
+        return baseWeight[g + 1];
+    }
+
     /** Prepares the bound for the groups after stage {@code g} (stages come in order 0, 1, 2, ...). */
     void startStage(int g) {
         for (int t : segmentsOf[g]) {
