@@ -23,7 +23,7 @@ import org.lmqt.eval.MemoryProbe;
 import org.lmqt.eval.Perplexity;
 import org.lmqt.eval.PerplexityResult;
 import org.lmqt.model.ByteLevelTokenizerJson;
-import org.lmqt.model.ComputeDevice;
+import org.lmqt.device.ComputeDevice;
 import org.lmqt.model.LoadedModel;
 import org.lmqt.model.QuantPlan;
 import org.lmqt.model.QuantizedWeights;

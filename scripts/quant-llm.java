@@ -21,7 +21,7 @@ import org.lmqt.harness.MxqVariantOptions;
 import org.lmqt.harness.Plan;
 import org.lmqt.harness.PplDataset;
 import org.lmqt.harness.Task;
-import org.lmqt.model.ComputeDevice;
+import org.lmqt.device.ComputeDevice;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

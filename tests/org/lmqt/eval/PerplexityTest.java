@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lmqt.TestData;
 import org.lmqt.cli.UserException;
 import org.lmqt.model.ByteLevelTokenizerJson;
-import org.lmqt.model.ComputeDevice;
+import org.lmqt.device.ComputeDevice;
 import org.lmqt.model.LoadedModel;
 import org.lmqt.model.QuantPlan;
 import org.lmqt.quant.QuantConfig;

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
 import org.lmqt.eval.Perplexity;
-import org.lmqt.model.ComputeDevice;
+import org.lmqt.device.ComputeDevice;
 import org.lmqt.mxq.MxqOptions;
 
 /**

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.TinyLlama;
 import org.lmqt.eval.Perplexity;
-import org.lmqt.model.ComputeDevice;
+import org.lmqt.device.ComputeDevice;
 import org.lmqt.model.QuantizedSnapshot;
 import org.lmqt.mxq.MxqOptions;
 

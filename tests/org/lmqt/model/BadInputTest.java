@@ -1,5 +1,6 @@
 package org.lmqt.model;
 
+import org.lmqt.device.ComputeDevice;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package org.lmqt.model;
 
+import org.lmqt.device.ComputeDevice;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

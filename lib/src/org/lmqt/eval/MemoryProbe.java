@@ -5,7 +5,7 @@ import ai.djl.util.cuda.CudaUtils;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.lmqt.model.ComputeDevice;
+import org.lmqt.device.ComputeDevice;
 
 /**
  * Peak memory of an evaluation. On CPU: the process's peak resident set ({@code VmHWM} of

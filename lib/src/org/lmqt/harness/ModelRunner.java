@@ -21,7 +21,7 @@ import org.lmqt.eval.Perplexity;
 import org.lmqt.eval.PerplexityResult;
 import org.lmqt.metadata.MetadataDump;
 import org.lmqt.metadata.MetadataKind;
-import org.lmqt.model.ComputeDevice;
+import org.lmqt.device.ComputeDevice;
 import org.lmqt.model.LoadedModel;
 import org.lmqt.model.QuantPlan;
 import org.lmqt.model.QuantizedSnapshot;

@@ -1,5 +1,7 @@
 package org.lmqt.model;
 
+import org.lmqt.device.Djl;
+import org.lmqt.device.ComputeDevice;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;

@@ -1,5 +1,6 @@
 package org.lmqt.model;
 
+import org.lmqt.device.ComputeDevice;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.lmqt.cli.UserException;

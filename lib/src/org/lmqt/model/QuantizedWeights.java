@@ -1,5 +1,6 @@
 package org.lmqt.model;
 
+import org.lmqt.device.ComputeDevice;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.Tensor;

@@ -1,5 +1,6 @@
 package org.lmqt.model;
 
+import org.lmqt.device.Djl;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -17,7 +17,7 @@ import org.lmqt.harness.Plan;
 import org.lmqt.harness.PplDataset;
 import org.lmqt.harness.Task;
 import org.lmqt.model.ByteLevelTokenizerJson;
-import org.lmqt.model.ComputeDevice;
+import org.lmqt.device.ComputeDevice;
 import org.lmqt.mxq.Allocation;
 import org.lmqt.mxq.AllotTables;
 import org.lmqt.mxq.FnormTable;

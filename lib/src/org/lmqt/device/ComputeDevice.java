@@ -1,4 +1,4 @@
-package org.lmqt.model;
+package org.lmqt.device;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
