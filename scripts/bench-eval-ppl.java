@@ -15,20 +15,22 @@ import java.util.concurrent.Callable;
 import org.lmqt.Deps;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.DType;
+import org.lmqt.checkpoint.MatrixKey;
 import org.lmqt.checkpoint.TinyLlama;
 import org.lmqt.cli.Cli;
 import org.lmqt.cli.ProgressBar;
+import org.lmqt.device.ComputeDevice;
 import org.lmqt.eval.EvalText;
 import org.lmqt.eval.MemoryProbe;
 import org.lmqt.eval.Perplexity;
 import org.lmqt.eval.PerplexityResult;
 import org.lmqt.model.ByteLevelTokenizerJson;
-import org.lmqt.device.ComputeDevice;
 import org.lmqt.model.LoadedModel;
-import org.lmqt.model.QuantPlan;
 import org.lmqt.model.QuantizedWeights;
+import org.lmqt.quant.DjlHqq;
 import org.lmqt.quant.QuantConfig;
 import org.lmqt.quant.QuantMethod;
+import org.lmqt.quant.QuantPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -98,19 +100,20 @@ class bench_eval_ppl implements Callable<Integer> {
             }
             QuantPlan plan = QuantPlan.uniform(QuantMethod.HQQ, QuantConfig.parse(config));
             try (Checkpoint ckpt = Checkpoint.open(dir)) {
-                QuantizedWeights q = new QuantizedWeights(ckpt, plan);
-                var names = ckpt.tensorNames().stream().filter(n -> n.matches("model\\.layers\\.\\d+\\.(self_attn|mlp)\\..*\\.weight")).toList();
-                long quantParams = names.stream().mapToLong(ckpt::numel).sum();
+                QuantizedWeights q = new QuantizedWeights(ckpt, plan, DjlHqq.allCoresFor(dev));
+                var keys = ckpt.tensorNames().stream().flatMap(n -> MatrixKey.ofWeight(n, ckpt.family()).stream())
+                        .toList();
+                long quantParams = keys.stream().mapToLong(k -> ckpt.numel(k.weightName(ckpt.family()))).sum();
                 long start = System.nanoTime();
-                try (ProgressBar bar = new ProgressBar("hqq " + config, names.size())) {
-                    for (String n : names) {
-                        q.quantize(n);
+                try (ProgressBar bar = new ProgressBar("hqq " + config, keys.size())) {
+                    for (MatrixKey k : keys) {
+                        q.quantized(k);
                         bar.step();
                     }
                 }
                 double s = (System.nanoTime() - start) / 1e9;
                 System.out.printf(Locale.ROOT, "hqq %s: %d matrices, %,d parameters quantized in %.1f s (%.1f M params/s)%n",
-                        config, names.size(), quantParams, s, quantParams / s / 1e6);
+                        config, keys.size(), quantParams, s, quantParams / s / 1e6);
             }
         } finally {
             try (var files = Files.walk(dir)) {

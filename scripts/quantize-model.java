@@ -14,8 +14,9 @@ import org.lmqt.cli.Cli;
 import org.lmqt.cli.ProgressBar;
 import org.lmqt.cli.UserException;
 import org.lmqt.model.ModelOptions;
-import org.lmqt.model.QuantPlan;
 import org.lmqt.model.QuantizedSnapshot;
+import org.lmqt.quant.DjlHqq;
+import org.lmqt.quant.QuantPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -45,7 +46,8 @@ class quantize_model implements Callable<Integer> {
             int linears = ckpt.config().numLayers() * ckpt.family().linearModules().size();
             QuantizedSnapshot.Saved saved;
             try (ProgressBar bar = new ProgressBar("quantize " + ckpt.shortId(), linears)) {
-                saved = QuantizedSnapshot.save(ckpt, plan, outputDir, layer -> bar.step());
+                saved = QuantizedSnapshot.save(ckpt, plan, DjlHqq.allCoresFor(options.device()), outputDir,
+                        layer -> bar.step());
             }
             System.out.printf("wrote %s: %.2f MiB on disk (checkpoint %.2f MiB), quantized in %.2f s%n", saved.dir(),
                     saved.sizeBytes() / 1048576.0, ckpt.sizeBytes() / 1048576.0, saved.quantSeconds());

@@ -15,10 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmqt.TestData;
 import org.lmqt.cli.UserException;
-import org.lmqt.model.ByteLevelTokenizerJson;
 import org.lmqt.device.ComputeDevice;
+import org.lmqt.model.ByteLevelTokenizerJson;
 import org.lmqt.model.LoadedModel;
-import org.lmqt.model.QuantPlan;
+import org.lmqt.quant.QuantPlan;
 import org.lmqt.quant.QuantConfig;
 import org.lmqt.quant.QuantMethod;
 

@@ -3,8 +3,8 @@ package org.lmqt.harness;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
-import org.lmqt.eval.Perplexity;
 import org.lmqt.device.ComputeDevice;
+import org.lmqt.eval.Perplexity;
 import org.lmqt.mxq.MxqOptions;
 
 /**

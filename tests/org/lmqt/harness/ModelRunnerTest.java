@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.TinyLlama;
-import org.lmqt.eval.Perplexity;
 import org.lmqt.device.ComputeDevice;
+import org.lmqt.eval.Perplexity;
 import org.lmqt.model.QuantizedSnapshot;
 import org.lmqt.mxq.MxqOptions;
 

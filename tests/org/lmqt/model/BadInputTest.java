@@ -1,6 +1,5 @@
 package org.lmqt.model;
 
-import org.lmqt.device.ComputeDevice;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.lmqt.TestData;
 import org.lmqt.checkpoint.CheckpointException;
 import org.lmqt.cli.UserException;
+import org.lmqt.device.ComputeDevice;
 
 /** One-line errors for the inputs the scripts must refuse. */
 class BadInputTest {

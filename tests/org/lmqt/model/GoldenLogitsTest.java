@@ -1,6 +1,5 @@
 package org.lmqt.model;
 
-import org.lmqt.device.ComputeDevice;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +9,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.lmqt.TestData;
 import org.lmqt.checkpoint.SafetensorsFile;
+import org.lmqt.device.ComputeDevice;
 
 /** The decoder against logits and greedy continuations of an independent Llama implementation. */
 class GoldenLogitsTest {

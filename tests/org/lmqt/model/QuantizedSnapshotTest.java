@@ -1,6 +1,5 @@
 package org.lmqt.model;
 
-import org.lmqt.device.ComputeDevice;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,8 +16,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.lmqt.TestData;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.cli.UserException;
+import org.lmqt.device.ComputeDevice;
+import org.lmqt.quant.Hqq;
 import org.lmqt.quant.QuantConfig;
 import org.lmqt.quant.QuantMethod;
+import org.lmqt.quant.QuantPlan;
 
 /** Save a quantized snapshot, load it back: the same logits as quantizing in memory. */
 class QuantizedSnapshotTest {
@@ -40,7 +42,7 @@ class QuantizedSnapshotTest {
         Path out = tmp.resolve("snap");
         QuantizedSnapshot.Saved saved;
         try (Checkpoint ckpt = Checkpoint.open(GQA)) {
-            saved = QuantizedSnapshot.save(ckpt, plan, out, p -> { });
+            saved = QuantizedSnapshot.save(ckpt, plan, Hqq.parallel(), out, p -> { });
         }
         assertTrue(Files.isRegularFile(out.resolve("config.json")));
         assertEquals(Files.size(out.resolve(QuantizedSnapshot.FILE)), saved.sizeBytes());
@@ -62,12 +64,36 @@ class QuantizedSnapshotTest {
         assertFalse(Arrays.equals(plain, loaded), "quantization changes the logits");
     }
 
+    /** Packed layers rebuild the weights inside the forward pass; the logits equal those of the dense layers. */
+    @ParameterizedTest
+    @CsvSource({"HQQ,4,64", "RTN,3,32", "HQQ,2,16", "HQQ,1,32", "RTN,8,128"})
+    void packedLayersGiveTheLogitsOfDenseOnes(QuantMethod method, int bits, int group) {
+        QuantPlan plan = QuantPlan.uniform(method, new QuantConfig(bits, group, 8, 8));
+        try (Checkpoint ckpt = Checkpoint.open(GQA)) {
+            QuantizedSnapshot.save(ckpt, plan, Hqq.parallel(), tmp, p -> { });
+        }
+        float[] dense;
+        long denseBytes;
+        try (LoadedModel m = LoadedModel.open(tmp.toString(), ComputeDevice.CPU, Optional.empty(),
+                LinearFactory.DENSE)) {
+            dense = m.model().logits(IDS);
+            denseBytes = m.model().deviceBytes();
+        }
+        try (LoadedModel m = LoadedModel.open(tmp.toString(), ComputeDevice.CPU)) {
+            assertArrayEquals(dense, m.model().logits(IDS));
+            assertTrue(m.model().deviceBytes() < denseBytes, m.model().deviceBytes() + " >= " + denseBytes);
+        }
+        try (LoadedModel m = LoadedModel.open(GQA.toString(), ComputeDevice.CPU, Optional.of(plan))) {
+            assertArrayEquals(dense, m.model().logits(IDS), "quantized on the fly, packed");
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"HQQ,4,64"})
     void aSnapshotIsNotQuantizedTwice(QuantMethod method, int bits, int group) {
         QuantPlan plan = QuantPlan.uniform(method, new QuantConfig(bits, group, 8, 8));
         try (Checkpoint ckpt = Checkpoint.open(GQA)) {
-            QuantizedSnapshot.save(ckpt, plan, tmp, p -> { });
+            QuantizedSnapshot.save(ckpt, plan, Hqq.parallel(), tmp, p -> { });
         }
         assertThrows(UserException.class, () -> LoadedModel.open(tmp.toString(), ComputeDevice.CPU, Optional.of(plan)));
     }

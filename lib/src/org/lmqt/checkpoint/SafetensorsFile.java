@@ -188,19 +188,49 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /** A copy of the raw bytes of a tensor (read, not mapped, so no file pages stay in the resident set). */
+    public byte[] readBytes(String name) {
+        ByteBuffer b = read(entry(name));
+        return b.hasArray() && b.arrayOffset() == 0 && b.array().length == b.remaining() ? b.array() : copy(b);
+    }
+
+    private static byte[] copy(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    /**
+     * Reads a tensor's bytes into a heap buffer with positional reads. Unlike {@link #bytes}, this leaves no
+     * mapped file pages behind in the process's resident set, so loading a model costs only the copies it keeps.
+     */
+    private ByteBuffer read(Entry e) {
+        long len = e.end() - e.begin();
+        if (len > Integer.MAX_VALUE) {
+            throw new CheckpointException(path + ": tensor '" + e.name() + "' is over 2 GiB; not supported");
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) len).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            readFully(channel, buf, dataStart + e.begin());
+        } catch (IOException ex) {
+            throw new CheckpointException(path + ": cannot read tensor '" + e.name() + "' (" + ex.getMessage() + ")");
+        }
+        return buf.flip();
+    }
+
     /** A floating tensor widened to float32 in Java (bf16 never reaches DJL). */
     public Tensor tensor(String name) {
         Entry e = entry(name);
         if (!e.dtype().isFloating()) {
             throw new CheckpointException(path + ": tensor '" + name + "' is " + e.dtype() + ", not a float type");
         }
-        return new Tensor(name, e.shape(), Floats.decode(bytes(name), e.dtype(), (int) e.numel()), e.dtype());
+        return new Tensor(name, e.shape(), Floats.decode(read(e), e.dtype(), (int) e.numel()), e.dtype());
     }
 
     /** An integer tensor (I64, I32, I16, I8, U8, BOOL) as longs. */
     public long[] longs(String name) {
         Entry e = entry(name);
-        ByteBuffer b = bytes(name);
+        ByteBuffer b = read(e);
         long[] out = new long[(int) e.numel()];
         for (int i = 0; i < out.length; i++) {
             out[i] = switch (e.dtype()) {

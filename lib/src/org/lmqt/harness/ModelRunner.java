@@ -16,21 +16,23 @@ import java.util.OptionalInt;
 import java.util.stream.Stream;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.HubCache;
+import org.lmqt.device.ComputeDevice;
 import org.lmqt.eval.MemoryProbe;
 import org.lmqt.eval.Perplexity;
 import org.lmqt.eval.PerplexityResult;
 import org.lmqt.metadata.MetadataDump;
 import org.lmqt.metadata.MetadataKind;
-import org.lmqt.device.ComputeDevice;
 import org.lmqt.model.LoadedModel;
-import org.lmqt.model.QuantPlan;
 import org.lmqt.model.QuantizedSnapshot;
 import org.lmqt.mxq.Allocation;
 import org.lmqt.mxq.FnormTable;
 import org.lmqt.mxq.Mxq;
 import org.lmqt.mxq.MxqOptions;
+import org.lmqt.checkpoint.MatrixKey;
+import org.lmqt.quant.DjlHqq;
 import org.lmqt.quant.QuantConfig;
 import org.lmqt.quant.QuantMethod;
+import org.lmqt.quant.QuantPlan;
 
 /**
  * The real work of a subtask (spec §2.4, §4.11): quantize into the snapshot folder unless a snapshot is cached
@@ -152,7 +154,8 @@ public final class ModelRunner implements SubtaskRunner {
             double planSeconds = (System.nanoTime() - t0) / 1e9;
             Path tmp = snapshot.resolveSibling("." + snapshot.getFileName() + ".tmp-" + ProcessHandle.current().pid());
             removeStaleTemporaries(snapshot);
-            QuantizedSnapshot.Saved saved = QuantizedSnapshot.save(ckpt, plan, tmp, layer -> { });
+            QuantizedSnapshot.Saved saved = QuantizedSnapshot.save(ckpt, plan, DjlHqq.allCoresFor(settings.device()), tmp,
+                    layer -> { });
             moveIntoPlace(tmp, snapshot);
             return planSeconds + saved.quantSeconds();
         }
@@ -164,11 +167,11 @@ public final class ModelRunner implements SubtaskRunner {
 
     private QuantPlan mxqPlan(FnormTable table, double budget, String cfg) {
         Allocation a = Mxq.solve(table, budget, settings.mxq());
-        Map<String, QuantConfig> perMatrix = new LinkedHashMap<>();
+        Map<MatrixKey, QuantConfig> perMatrix = new LinkedHashMap<>();
         for (int i = 0; i < table.size(); i++) {
-            perMatrix.put(table.matrices().get(i).key(), a.config(i));
+            perMatrix.put(table.matrices().get(i).matrixKey(), a.config(i));
         }
-        return new QuantPlan(QuantMethod.HQQ, Optional.empty(), perMatrix, "mxq " + cfg);
+        return QuantPlan.perMatrix(QuantMethod.HQQ, perMatrix, "mxq " + cfg);
     }
 
     /** Deletes temporary snapshot folders of processes that no longer run (killed mid-save). */

@@ -8,9 +8,9 @@ import java.util.concurrent.Future;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.ModelFamily;
 import org.lmqt.checkpoint.Tensor;
-import org.lmqt.io.PyFloat;
 import org.lmqt.device.ComputeDevice;
-import org.lmqt.model.DjlHqq;
+import org.lmqt.io.PyFloat;
+import org.lmqt.quant.DjlHqq;
 import org.lmqt.quant.QuantConfig;
 import org.lmqt.quant.WeightQuantizer;
 

@@ -1,25 +1,28 @@
 package org.lmqt.model;
 
-import org.lmqt.device.Djl;
-import org.lmqt.device.ComputeDevice;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.lmqt.checkpoint.MatrixKey;
 import org.lmqt.checkpoint.ModelConfig;
 import org.lmqt.checkpoint.ModelFamily;
-import org.lmqt.checkpoint.Tensor;
 import org.lmqt.cli.UserException;
+import org.lmqt.device.ComputeDevice;
+import org.lmqt.device.Djl;
 
 /**
  * A Llama-family decoder (Llama 2/3, Mistral, Qwen2) built from DJL NDArray operations on the PyTorch engine: token
- * embedding, RMSNorm, rotary embedding in the HF rotate-half layout, grouped-query attention, SwiGLU MLP, tied or
- * untied output head. Batch size 1. Weights live on the {@link ComputeDevice} (float32 on CPU, float16 on CUDA).
+ * embedding, {@link DecoderBlock}s, final RMSNorm, tied or untied output head. Batch size 1. Weights live on the
+ * {@link ComputeDevice} (float32 on CPU, float16 on CUDA); each linear layer is built by a {@link LinearFactory}
+ * (quantized layers stay packed by default). {@link ForwardHook}s observe and transform activations; the blocks run
+ * one at a time ({@link #embed}, {@link #block}, {@link #head}) for layer-wise methods. Every block's intermediates
+ * are released when the block ends, so a forward pass holds one block's activations at a time.
  * <pre>{@code try (LlamaModel m = LlamaModel.load(WeightSource.of(Checkpoint.open(dir)), ComputeDevice.CPU)) {
  *     float[] logits = m.logits(new long[] {1, 5, 9});   // [3, vocab]
  * }}</pre>
@@ -29,92 +32,69 @@ public final class LlamaModel implements AutoCloseable {
     private final ComputeDevice device;
     private final NDManager manager;
     private final NDArray embed;      // [vocab, hidden]
-    private final List<DecoderLayer> layers;
+    private final List<DecoderBlock> blocks;
     private final NDArray finalNorm;  // [hidden]
     private final NDArray lmHead;     // [vocab, hidden] (the embedding itself when tied)
     private final NDArray cos;        // [maxPositions, headDim]
     private final NDArray sin;        // [maxPositions, headDim]
+    private final List<ForwardHook> hooks = new CopyOnWriteArrayList<>();
 
     private LlamaModel(DecoderConfig spec, ComputeDevice device, NDManager manager, NDArray embed,
-                       List<DecoderLayer> layers, NDArray finalNorm, NDArray lmHead, NDArray cos, NDArray sin) {
+                       List<DecoderBlock> blocks, NDArray finalNorm, NDArray lmHead, NDArray cos, NDArray sin) {
         this.spec = spec;
         this.device = device;
         this.manager = manager;
         this.embed = embed;
-        this.layers = List.copyOf(layers);
+        this.blocks = List.copyOf(blocks);
         this.finalNorm = finalNorm;
         this.lmHead = lmHead;
         this.cos = cos;
         this.sin = sin;
     }
 
-    /** Loads all weights of {@code source} onto {@code device}; the source may be closed afterwards. */
+    /** Loads all weights of {@code source} onto {@code device} with the {@link LinearFactory#STANDARD} layers. */
     public static LlamaModel load(WeightSource source, ComputeDevice device) {
+        return load(source, device, LinearFactory.STANDARD);
+    }
+
+    /** Loads all weights of {@code source} onto {@code device}; the source may be closed afterwards. */
+    public static LlamaModel load(WeightSource source, ComputeDevice device, LinearFactory linears) {
         ModelConfig c = source.config();
         DecoderConfig spec = DecoderConfig.of(c);
-        ModelFamily fam = ModelFamily.LLAMA;
+        ModelFamily fam = source.family();
         NDManager manager = Djl.newManager(device);
         try {
-            Loader l = new Loader(source, manager, device);
-            NDArray embed = l.array("model.embed_tokens.weight", c.vocabSize(), c.hiddenSize());
-            List<DecoderLayer> layers = new ArrayList<>();
+            NDArray embed = LinearFactory.array(source, "model.embed_tokens.weight", manager, device,
+                    c.vocabSize(), c.hiddenSize());
             int qOut = c.numHeads() * c.headDim();
             int kvOut = c.numKvHeads() * c.headDim();
+            int h = c.hiddenSize();
+            int[][] shapes = {{qOut, h}, {kvOut, h}, {kvOut, h}, {h, qOut}, {c.intermediateSize(), h},
+                    {c.intermediateSize(), h}, {h, c.intermediateSize()}};   // [out, in] of q k v o gate up down
+            List<DecoderBlock> blocks = new ArrayList<>();
             for (int i = 0; i < c.numLayers(); i++) {
                 String p = fam.layerPrefix() + i + ".";
-                layers.add(new DecoderLayer(
-                        l.array(p + "input_layernorm.weight", c.hiddenSize()),
-                        l.linear(fam, i, "self_attn.q_proj", qOut, c.hiddenSize()),
-                        l.linear(fam, i, "self_attn.k_proj", kvOut, c.hiddenSize()),
-                        l.linear(fam, i, "self_attn.v_proj", kvOut, c.hiddenSize()),
-                        l.linear(fam, i, "self_attn.o_proj", c.hiddenSize(), qOut),
-                        l.array(p + "post_attention_layernorm.weight", c.hiddenSize()),
-                        l.linear(fam, i, "mlp.gate_proj", c.intermediateSize(), c.hiddenSize()),
-                        l.linear(fam, i, "mlp.up_proj", c.intermediateSize(), c.hiddenSize()),
-                        l.linear(fam, i, "mlp.down_proj", c.hiddenSize(), c.intermediateSize())));
+                List<LinearLayer> layers = new ArrayList<>();
+                for (int m = 0; m < DecoderBlock.MODULES.size(); m++) {
+                    layers.add(linears.build(new MatrixKey(i, DecoderBlock.MODULES.get(m)), source, shapes[m][0],
+                            shapes[m][1], manager, device));
+                }
+                blocks.add(new DecoderBlock(i, spec, device,
+                        LinearFactory.array(source, p + "input_layernorm.weight", manager, device, h),
+                        LinearFactory.array(source, p + "post_attention_layernorm.weight", manager, device, h),
+                        layers));
             }
-            NDArray norm = l.array("model.norm.weight", c.hiddenSize());
+            NDArray norm = LinearFactory.array(source, "model.norm.weight", manager, device, h);
             boolean tied = c.tieWordEmbeddings() || !source.contains("lm_head.weight");
-            NDArray head = tied ? embed : l.array("lm_head.weight", c.vocabSize(), c.hiddenSize());
+            NDArray head = tied ? embed
+                    : LinearFactory.array(source, "lm_head.weight", manager, device, c.vocabSize(), h);
             float[][] tables = spec.rope().tables(c.maxPositions(), c.headDim());
             NDArray cos = manager.create(tables[0], new Shape(c.maxPositions(), c.headDim())); // [P, d] f32
             NDArray sin = manager.create(tables[1], new Shape(c.maxPositions(), c.headDim())); // [P, d] f32
-            return new LlamaModel(spec, device, manager, embed, layers, norm, head, cos, sin);
+            return new LlamaModel(spec, device, manager, embed, blocks, norm, head, cos, sin);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
-        }
-    }
-
-    /** Creates device arrays from source tensors, checking their shapes against the config. */
-    private record Loader(WeightSource source, NDManager manager, ComputeDevice device) {
-        NDArray array(String name, int... expectedShape) {
-            Tensor t = source.tensor(name);
-            if (!java.util.Arrays.equals(t.shape(), expectedShape)) {
-                throw new UserException(name + " has shape " + java.util.Arrays.toString(t.shape())
-                        + " but config.json implies " + java.util.Arrays.toString(expectedShape));
-            }
-            NDArray a = manager.create(t.data(), new Shape(toLong(t.shape())));
-            if (device.weightType() == DataType.FLOAT32) {
-                return a;
-            }
-            NDArray h = a.toType(device.weightType(), false);
-            a.close();
-            return h;
-        }
-
-        Linear linear(ModelFamily fam, int layer, String module, int out, int in) {
-            String w = fam.weightName(layer, module);
-            String b = w.substring(0, w.length() - "weight".length()) + "bias";
-            return new Linear(array(w, out, in), source.contains(b) ? array(b, out) : null);
-        }
-
-        private static long[] toLong(int[] s) {
-            long[] r = new long[s.length];
-            for (int i = 0; i < s.length; i++) {
-                r[i] = s[i];
-            }
-            return r;
         }
     }
 
@@ -138,9 +118,39 @@ public final class LlamaModel implements AutoCloseable {
         return spec.config().vocabSize();
     }
 
+    /** Number of decoder blocks. */
+    public int numLayers() {
+        return blocks.size();
+    }
+
+    /** Decoder block {@code i}. */
+    public DecoderBlock block(int i) {
+        return blocks.get(i);
+    }
+
+    /** Bytes of all weights on the device (linear layers in their format, embeddings, norms, head). */
+    public long deviceBytes() {
+        long b = LinearFactory.bytes(embed) + LinearFactory.bytes(finalNorm) + (lmHead == embed ? 0 : LinearFactory.bytes(lmHead));
+        return b + blocks.stream().mapToLong(DecoderBlock::deviceBytes).sum();
+    }
+
+    /** The manager the model's arrays live in (create inputs for {@link #block} on it). */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * Adds a hook that sees every later forward pass; close the returned handle to remove it. Hooks run in the
+     * order they were added.
+     */
+    public AutoCloseable addHook(ForwardHook hook) {
+        hooks.add(hook);
+        return () -> hooks.remove(hook);
+    }
+
     /** A new, empty KV cache for {@link #forward(long[], KvCache)}. */
     public KvCache newCache() {
-        return new KvCache(manager, layers.size());
+        return new KvCache(manager, blocks.size());
     }
 
     /** Logits at every position of a full-sequence forward pass, float32 {@code [T, vocab]} row-major. */
@@ -163,11 +173,14 @@ public final class LlamaModel implements AutoCloseable {
             return new double[] {0, 0};
         }
         try (NDScope scope = new NDScope()) {
-            NDArray logits = forward(ids, null);                                 // [T, V] f32
-            NDArray pred = logits.get(new NDIndex((from - 1) + ":" + (t - 1)));  // [n, V] predicting ids[from..T-1]
+            NDArray hidden = hiddenStates(ids, null);                            // [T, hidden]
+            // only the predicting positions go through the head
+            NDArray pred = head(hidden.get(new NDIndex((from - 1) + ":" + (t - 1)))); // [n, V] f32
+            hidden.close();
             NDArray logp = pred.logSoftmax(-1);                                  // [n, V]
+            pred.close();
             long[] targets = java.util.Arrays.copyOfRange(ids, from, t);
-            NDArray tgt = logits.getManager().create(targets, new Shape(targets.length, 1)); // [n, 1]
+            NDArray tgt = manager.create(targets, new Shape(targets.length, 1)); // [n, 1]
             NDArray picked = logp.gather(tgt, 1);                                // [n, 1]
             double sum = -picked.sum().toType(DataType.FLOAT64, false).getDouble();
             return new double[] {sum, t - from};
@@ -179,14 +192,36 @@ public final class LlamaModel implements AutoCloseable {
      * logits, float32 {@code [T, vocab]}, belong to the caller's {@link NDScope}; the cache grows by {@code T}.
      */
     public NDArray forward(long[] ids, KvCache cache) {
+        NDArray hidden = hiddenStates(ids, cache);                               // [T, hidden]
+        NDArray logits = head(hidden);                                           // [T, V]
+        hidden.close();
+        return logits;
+    }
+
+    /** Embedding, then every block, each in a scope of its own: the final hidden states {@code [T, hidden]}. */
+    private NDArray hiddenStates(long[] ids, KvCache cache) {
+        checkIds(ids, cache == null ? 0 : cache.length());
+        NDArray x = embed(ids);                                                  // [T, hidden]
+        try (NDScope scope = new NDScope()) {
+            Positions pos = positions(cache == null ? 0 : cache.length(), ids.length);
+            for (DecoderBlock b : blocks) {
+                NDArray next = runBlock(b, x, pos, cache);                       // [T, hidden]
+                x.close();
+                x = next;
+            }
+            NDScope.unregister(x);
+        }
+        NDScope.register(x);
+        return x;
+    }
+
+    private void checkIds(long[] ids, int past) {
         ModelConfig c = spec.config();
-        int t = ids.length;
-        int past = cache == null ? 0 : cache.length();
-        if (t == 0) {
+        if (ids.length == 0) {
             throw new UserException("empty input: no tokens to run");
         }
-        if (past + t > c.maxPositions()) {
-            throw new UserException("sequence of " + (past + t) + " tokens is longer than the model's "
+        if (past + ids.length > c.maxPositions()) {
+            throw new UserException("sequence of " + (past + ids.length) + " tokens is longer than the model's "
                     + c.maxPositions() + " positions (max_position_embeddings)");
         }
         for (long id : ids) {
@@ -194,73 +229,55 @@ public final class LlamaModel implements AutoCloseable {
                 throw new UserException("token id " + id + " is outside the model's vocabulary of " + c.vocabSize());
             }
         }
-        int heads = c.numHeads();
-        int kvHeads = c.numKvHeads();
-        int d = c.headDim();
-        int group = spec.groupSize();
-        int total = past + t;
-        // embedding lookup
-        NDArray x = embed.get(manager.create(ids));                                  // [T, hidden]
-        // rotary tables for positions past..total-1, and the causal (optionally sliding-window) mask
+    }
+
+    /** The embeddings of {@code ids}, {@code [T, hidden]}, in the caller's scope. */
+    public NDArray embed(long[] ids) {
+        checkIds(ids, 0);
+        NDArray idx = manager.create(ids);                                       // [T]
+        NDArray x = embed.get(idx);                                              // [T, hidden]
+        idx.close();
+        return x;
+    }
+
+    /** The rotary tables and causal mask for {@code length} positions after {@code past}, in the caller's scope. */
+    public Positions positions(int past, int length) {
+        int total = past + length;
         NDArray cosT = cos.get(past + ":" + total).toType(device.weightType(), false); // [T, d]
         NDArray sinT = sin.get(past + ":" + total).toType(device.weightType(), false); // [T, d]
-        NDArray mask = manager.create(causalMask(t, past, spec.slidingWindow()), new Shape(t, total)); // [T, total]
-        double scale = 1.0 / Math.sqrt(d);
-        for (int li = 0; li < layers.size(); li++) {
-            DecoderLayer layer = layers.get(li);
-            // attention: pre-norm and q/k/v projections
-            NDArray a = rmsNorm(x, layer.inputNorm());                                 // [T, hidden]
-            NDArray q = layer.q().apply(a).reshape(t, heads, d).transpose(1, 0, 2);    // [H, T, d]
-            NDArray k = layer.k().apply(a).reshape(t, kvHeads, d).transpose(1, 0, 2);  // [KV, T, d]
-            NDArray v = layer.v().apply(a).reshape(t, kvHeads, d).transpose(1, 0, 2);  // [KV, T, d]
-            // rotary position embedding (rotate-half layout)
-            q = rope(q, cosT, sinT);                                                   // [H, T, d]
-            k = rope(k, cosT, sinT);                                                   // [KV, T, d]
-            // keys and values of earlier positions from the cache
-            if (cache != null) {
-                NDArray[] kv = cache.append(li, k, v);
-                k = kv[0];                                                             // [KV, total, d]
-                v = kv[1];                                                             // [KV, total, d]
-            }
-            // grouped-query attention: the `group` query heads of KV head j are heads j*group .. j*group+group-1
-            NDArray qg = q.reshape(kvHeads, (long) group * t, d);                      // [KV, group*T, d]
-            NDArray scores = qg.matMul(k.transpose(0, 2, 1)).mul(scale)               // [KV, group*T, total]
-                    .reshape(kvHeads, group, t, total).toType(DataType.FLOAT32, false) // [KV, group, T, total] f32
-                    .add(mask);
-            NDArray probs = scores.softmax(-1).toType(device.weightType(), false);     // [KV, group, T, total]
-            NDArray ctx = probs.reshape(kvHeads, (long) group * t, total).matMul(v)    // [KV, group*T, d]
-                    .reshape(heads, t, d).transpose(1, 0, 2).reshape(t, (long) heads * d); // [T, H*d]
-            x = x.add(layer.o().apply(ctx));                                           // [T, hidden]
-            // SwiGLU MLP with pre-norm and residual
-            NDArray m = rmsNorm(x, layer.postNorm());                                  // [T, hidden]
-            NDArray gated = silu(layer.gate().apply(m)).mul(layer.up().apply(m)); // [T, inter]
-            x = x.add(layer.down().apply(gated));                                      // [T, hidden]
+        NDArray mask = manager.create(causalMask(length, past, spec.slidingWindow()), new Shape(length, total));
+        return new Positions(past, length, cosT, sinT, mask);
+    }
+
+    /**
+     * Runs block {@code i} alone on hidden states {@code x [T, hidden]} at positions {@code pos} (no cache), with
+     * the model's hooks; the result {@code [T, hidden]} is in the caller's scope, the block's intermediates are
+     * released.
+     */
+    public NDArray block(int i, NDArray x, Positions pos) {
+        return runBlock(blocks.get(i), x, pos, null);
+    }
+
+    private NDArray runBlock(DecoderBlock b, NDArray x, Positions pos, KvCache cache) {
+        NDArray out;
+        try (NDScope scope = new NDScope()) {
+            out = b.forward(x, pos, cache, hooks);                               // [T, hidden]
+            NDScope.unregister(out);
         }
-        // final norm and output head, logits in float32
-        NDArray h = rmsNorm(x, finalNorm);                                             // [T, hidden]
-        return h.matMul(lmHead.transpose()).toType(DataType.FLOAT32, false);           // [T, vocab]
+        NDScope.register(out);
+        return out;
     }
 
-    /** RMSNorm in float32, result in the device type: {@code w * x / sqrt(mean(x^2) + eps)}. */
-    private NDArray rmsNorm(NDArray x, NDArray weight) {
-        NDArray x32 = x.toType(DataType.FLOAT32, false);                               // [T, hidden]
-        NDArray ms = x32.square().mean(new int[] {-1}, true);                          // [T, 1]
-        NDArray normed = x32.div(ms.add(spec.config().rmsNormEps()).sqrt());           // [T, hidden]
-        return normed.toType(device.weightType(), false).mul(weight);                  // [T, hidden]
-    }
-
-    /** SiLU {@code x * sigmoid(x)}. */
-    private static NDArray silu(NDArray x) {
-        return x.mul(Activation.sigmoid(x));
-    }
-
-    /** {@code x * cos + rotate_half(x) * sin} with {@code rotate_half([a, b]) = [-b, a]} on the last axis. */
-    private static NDArray rope(NDArray x, NDArray cosT, NDArray sinT) {
-        long d = x.getShape().get(2);
-        NDArray first = x.get(":, :, :" + d / 2);                                      // [heads, T, d/2]
-        NDArray second = x.get(":, :, " + d / 2 + ":");                                // [heads, T, d/2]
-        NDArray rotated = second.neg().concat(first, -1);        // [heads, T, d]
-        return x.mul(cosT).add(rotated.mul(sinT));                                     // [heads, T, d]
+    /** Final norm and output head: logits {@code [T, vocab]} in float32, in the caller's scope. */
+    public NDArray head(NDArray hidden) {
+        NDArray logits;
+        try (NDScope scope = new NDScope()) {
+            NDArray h = DecoderBlock.rmsNorm(hidden, finalNorm, spec.config().rmsNormEps(), device); // [T, hidden]
+            logits = h.matMul(lmHead.transpose()).toType(DataType.FLOAT32, false);  // [T, vocab]
+            NDScope.unregister(logits);
+        }
+        NDScope.register(logits);
+        return logits;
     }
 
     /** Additive mask {@code [T, past+T]}: 0 where query {@code past+i} may see key {@code j}, else -inf. */

@@ -1,11 +1,13 @@
 package org.lmqt.model;
 
-import org.lmqt.device.ComputeDevice;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.HubCache;
 import org.lmqt.cli.UserException;
+import org.lmqt.device.ComputeDevice;
+import org.lmqt.quant.DjlHqq;
+import org.lmqt.quant.QuantPlan;
 
 /**
  * A model as the scripts load it: a Hugging Face folder or id (optionally quantized on the fly), or a quantized
@@ -25,10 +27,17 @@ public record LoadedModel(LlamaModel model, Optional<TextTokenizer> tokenizer, P
     }
 
     /**
-     * Loads a folder or HF id; with a quantization plan, every linear layer of a plain checkpoint uses the
-     * dequantized weights of that plan (a snapshot cannot be quantized again).
+     * Loads a folder or HF id; with a quantization plan, every linear layer of a plain checkpoint is quantized
+     * with it as it is read (on the device by {@link DjlHqq#allCoresFor}), and kept packed (a snapshot cannot be
+     * quantized again).
      */
     public static LoadedModel open(String pathOrId, ComputeDevice device, Optional<QuantPlan> plan) {
+        return open(pathOrId, device, plan, LinearFactory.STANDARD);
+    }
+
+    /** As {@link #open(String, ComputeDevice, Optional)}, with the layers {@code linears} builds. */
+    public static LoadedModel open(String pathOrId, ComputeDevice device, Optional<QuantPlan> plan,
+                                   LinearFactory linears) {
         Path dir = HubCache.resolve(pathOrId);
         String shortId = HubCache.shortId(pathOrId, dir);
         boolean snapshot = QuantizedSnapshot.isSnapshot(dir);
@@ -36,8 +45,8 @@ public record LoadedModel(LlamaModel model, Optional<TextTokenizer> tokenizer, P
             throw new UserException(dir + " is already a quantized snapshot; do not pass a quantization config");
         }
         LlamaModel model;
-        try (WeightSource source = snapshot ? QuantizedSnapshot.source(dir) : plainOrQuantized(dir, plan)) {
-            model = LlamaModel.load(source, device);
+        try (WeightSource source = snapshot ? QuantizedSnapshot.source(dir) : plainOrQuantized(dir, plan, device)) {
+            model = LlamaModel.load(source, device, linears);
         }
         Optional<TextTokenizer> tok = Optional.empty();
         try {
@@ -51,9 +60,10 @@ public record LoadedModel(LlamaModel model, Optional<TextTokenizer> tokenizer, P
         return new LoadedModel(model, tok, dir, shortId);
     }
 
-    private static WeightSource plainOrQuantized(Path dir, Optional<QuantPlan> plan) {
+    private static WeightSource plainOrQuantized(Path dir, Optional<QuantPlan> plan, ComputeDevice device) {
         Checkpoint ckpt = Checkpoint.open(dir);
-        return plan.<WeightSource>map(p -> new QuantizedWeights(ckpt, p)).orElseGet(() -> WeightSource.of(ckpt));
+        return plan.<WeightSource>map(p -> new QuantizedWeights(ckpt, p, DjlHqq.allCoresFor(device)))
+                .orElseGet(() -> WeightSource.of(ckpt));
     }
 
     /** The tokenizer, or a one-line error saying the folder has none. */

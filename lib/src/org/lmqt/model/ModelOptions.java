@@ -1,11 +1,12 @@
 package org.lmqt.model;
 
-import org.lmqt.device.ComputeDevice;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.lmqt.cli.UserException;
+import org.lmqt.device.ComputeDevice;
 import org.lmqt.quant.QuantConfig;
 import org.lmqt.quant.QuantMethod;
+import org.lmqt.quant.QuantPlan;
 import picocli.CommandLine.Option;
 
 /**

@@ -1,45 +1,44 @@
 package org.lmqt.model;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.DType;
+import org.lmqt.checkpoint.MatrixKey;
 import org.lmqt.checkpoint.ModelConfig;
+import org.lmqt.checkpoint.ModelFamily;
 import org.lmqt.checkpoint.SafetensorsFile;
 import org.lmqt.checkpoint.SafetensorsWriter;
 import org.lmqt.checkpoint.Tensor;
 import org.lmqt.cli.UserException;
-import org.lmqt.quant.BitPacker;
-import org.lmqt.quant.HqqLinear;
+import org.lmqt.quant.PackedHqq;
 import org.lmqt.quant.QuantConfig;
 import org.lmqt.quant.QuantMethod;
-import org.lmqt.quant.QuantizedTensor;
+import org.lmqt.quant.QuantPlan;
+import org.lmqt.quant.QuantizedMatrix;
+import org.lmqt.quant.WeightQuantizer;
 
 /**
- * A quantized model folder: {@value #FILE} (packed codes and meta tensors of every linear layer, the other tensors
- * in their original type, configs in the header's {@code __metadata__}), {@code config.json} and the tokenizer
- * files copied from the source model. Layout of one linear layer {@code P} (e.g.
- * {@code model.layers.0.self_attn.q_proj}) with config {@code b<bits>g<g>} and {@code M = out*in/g} groups:
- * <ul>
- * <li>{@code P.W_q}: codes packed in the fork's layout ({@link BitPacker}), U8 {@code [g*bits/8, M]} or I32
- *     {@code [ceil(g/10), M]} for 3 bits;</li>
- * <li>{@code P.scale_q}: U8 {@code [g2, M/g2]} step-size codes (g2 = 128 normally); {@code P.meta_scale.scale},
- *     {@code P.meta_scale.zero}: F16 {@code [M/g2]};</li>
- * <li>{@code P.zero_q}: U8 {@code [1, M]} zero codes; {@code P.meta_zero.scale}, {@code P.meta_zero.zero}: F16
- *     {@code [1]}.</li>
- * </ul>
- * Metadata: {@code format} = {@value #FORMAT}, {@code method} ({@code hqq}/{@code rtn}), {@code quant_config}
- * (JSON object {@code "<layer>.<module>" -> {"b1": 4, "g1": 64, "b2": 8, "g2": 128}}, the weight bits and
- * group and the scale's meta bits and group), {@code shapes} (JSON object {@code P -> [out, in]}).
+ * A quantized model folder: {@value #FILE} (every quantized linear layer in its format's tensors, the other
+ * tensors in their original type, configs in the header's {@code __metadata__}), {@code config.json} and the
+ * tokenizer files copied from the source model. The tensors of one HQQ/RTN layer are those of {@link PackedHqq}
+ * under the module path ({@code model.layers.0.self_attn.q_proj.W_q}, {@code .scale_q}, {@code .meta_scale.*},
+ * {@code .zero_q}, {@code .meta_zero.*}). Metadata: {@code format} = {@value #FORMAT}, {@code method}
+ * ({@code hqq}/{@code rtn}, or {@code mixed}), {@code quant_config} (JSON object
+ * {@code "<layer>.<module>" -> {"b1": 4, "g1": 64, "b2": 8, "g2": 128, "method": "hqq"}}: the weight bits and
+ * group, the scale's meta bits and group; {@code method} defaults to the file's), {@code shapes} (JSON object
+ * {@code P -> [out, in]}). Matrices the plan leaves unquantized are stored as in the checkpoint.
  */
 public final class QuantizedSnapshot {
     /** The weights file of a snapshot. */
@@ -66,33 +65,41 @@ public final class QuantizedSnapshot {
         return Files.isRegularFile(dir.resolve(FILE));
     }
 
-    /** Quantizes every linear layer of {@code ckpt} with {@code plan} and writes a snapshot to {@code out}. */
-    public static Saved save(Checkpoint ckpt, QuantPlan plan, Path out, Consumer<String> onLayer) {
-        QuantizedWeights quantized = new QuantizedWeights(ckpt, plan);
+    /**
+     * Quantizes every linear layer of {@code ckpt} with {@code plan} on {@code kernel} and writes a snapshot to
+     * {@code out}; {@code onLayer} sees each matrix's module path when it is done.
+     */
+    public static Saved save(Checkpoint ckpt, QuantPlan plan, WeightQuantizer kernel, Path out,
+                             Consumer<String> onLayer) {
+        QuantizedWeights quantized = new QuantizedWeights(ckpt, plan, kernel);
+        ModelFamily family = ckpt.family();
         SafetensorsWriter writer = new SafetensorsWriter();
         ObjectNode configs = JSON.createObjectNode();
         ObjectNode shapes = JSON.createObjectNode();
         long quantNanos = 0;
         for (String name : ckpt.tensorNames()) {
-            var linear = LinearName.parse(name);
-            if (linear.isEmpty()) {
-                // embeddings, norms, output head, biases: kept as stored, losslessly
+            Optional<MatrixKey> key = MatrixKey.ofWeight(name, family);
+            long start = System.nanoTime();
+            Optional<QuantizedMatrix> q = key.flatMap(quantized::quantized);
+            quantNanos += System.nanoTime() - start;
+            if (q.isEmpty()) {
+                // embeddings, norms, output head, biases, unquantized matrices: kept as stored, losslessly
                 Tensor t = ckpt.tensor(name);
                 writer.put(name, t.storage(), t.shape(), t.data());
                 continue;
             }
-            long start = System.nanoTime();
-            HqqLinear q = quantized.quantize(name);
-            quantNanos += System.nanoTime() - start;
-            String p = linear.get().modulePath();
-            putLinear(writer, p, q);
-            QuantConfig c = q.config();
-            configs.putObject(linear.get().layer() + "." + linear.get().module())
-                    .put("b1", c.bits()).put("g1", c.group()).put("b2", c.metaBits()).put("g2", c.metaGroup());
-            shapes.putArray(p).add(q.weight().shape()[0]).add(q.weight().shape()[1]);
+            if (!(q.get() instanceof PackedHqq h)) {
+                throw new IllegalStateException("snapshots hold HQQ/RTN matrices; got " + q.get().format());
+            }
+            String p = key.get().modulePath(family);
+            h.writeTo(writer, p);
+            QuantConfig c = h.config();
+            configs.putObject(key.get().id()).put("b1", c.bits()).put("g1", c.group()).put("b2", c.metaBits())
+                    .put("g2", c.metaGroup()).put("method", h.method().name().toLowerCase(Locale.ROOT));
+            shapes.putArray(p).add(h.shape()[0]).add(h.shape()[1]);
             onLayer.accept(p);
         }
-        writer.metadata("format", FORMAT).metadata("method", plan.method().name().toLowerCase(java.util.Locale.ROOT))
+        writer.metadata("format", FORMAT).metadata("method", plan.methodName())
                 .metadata("quant_config", configs.toString()).metadata("shapes", shapes.toString());
         try {
             Files.createDirectories(out);
@@ -109,20 +116,7 @@ public final class QuantizedSnapshot {
         }
     }
 
-    private static void putLinear(SafetensorsWriter w, String p, HqqLinear q) {
-        BitPacker.Packed packed = q.packedWeight();
-        w.putBytes(p + ".W_q", packed.dtype(), packed.shape(), packed.data());
-        QuantizedTensor s = q.scales();
-        w.putBytes(p + ".scale_q", DType.U8, new int[] {s.group(), s.columns()}, s.codes());
-        w.put(p + ".meta_scale.scale", DType.F16, new int[] {s.columns()}, s.scale());
-        w.put(p + ".meta_scale.zero", DType.F16, new int[] {s.columns()}, s.zero());
-        QuantizedTensor z = q.zeros();
-        w.putBytes(p + ".zero_q", DType.U8, new int[] {1, z.codes().length}, z.codes());
-        w.put(p + ".meta_zero.scale", DType.F16, new int[] {1}, z.scale());
-        w.put(p + ".meta_zero.zero", DType.F16, new int[] {1}, z.zero());
-    }
-
-    /** The snapshot in {@code dir} as a weight source: linear layers dequantized as deployed. */
+    /** The snapshot in {@code dir} as a weight source: linear layers in their packed form, or dequantized. */
     public static WeightSource source(Path dir) {
         ModelConfig config = ModelConfig.read(dir);
         SafetensorsFile file = SafetensorsFile.open(dir.resolve(FILE));
@@ -133,9 +127,10 @@ public final class QuantizedSnapshot {
                     + "', expected " + FORMAT + ")");
         }
         try {
-            var configs = JSON.readTree(meta.get("quant_config"));
-            var shapes = JSON.readTree(meta.get("shapes"));
-            QuantMethod method = QuantMethod.valueOf(meta.get("method").toUpperCase(java.util.Locale.ROOT));
+            JsonNode configs = JSON.readTree(meta.get("quant_config"));
+            JsonNode shapes = JSON.readTree(meta.get("shapes"));
+            String defaultMethod = meta.get("method");
+            ModelFamily family = ModelFamily.of(config);
             return new WeightSource() {
                 @Override
                 public ModelConfig config() {
@@ -144,22 +139,30 @@ public final class QuantizedSnapshot {
 
                 @Override
                 public boolean contains(String name) {
-                    return file.contains(name) || LinearName.parse(name).map(l -> file.contains(l.modulePath() + ".W_q"))
-                            .orElse(false);
+                    return file.contains(name) || MatrixKey.ofWeight(name, family)
+                            .map(k -> file.contains(k.modulePath(family) + ".W_q")).orElse(false);
+                }
+
+                @Override
+                public Optional<QuantizedMatrix> quantized(MatrixKey key) {
+                    String p = key.modulePath(family);
+                    if (!file.contains(p + ".W_q")) {
+                        return Optional.empty();
+                    }
+                    JsonNode cj = configs.path(key.id());
+                    QuantConfig c = new QuantConfig(cj.path("b1").asInt(), cj.path("g1").asInt(),
+                            cj.path("b2").asInt(), cj.path("g2").asInt());
+                    QuantMethod method = QuantMethod.valueOf(cj.path("method").asText(defaultMethod)
+                            .toUpperCase(Locale.ROOT));
+                    int[] shape = {shapes.path(p).path(0).asInt(), shapes.path(p).path(1).asInt()};
+                    return Optional.of(PackedHqq.read(file, p, c, method, shape));
                 }
 
                 @Override
                 public Tensor tensor(String name) {
-                    var ln = LinearName.parse(name);
-                    if (ln.isEmpty()) {
-                        return file.tensor(name);
-                    }
-                    String p = ln.get().modulePath();
-                    var cj = configs.path(ln.get().layer() + "." + ln.get().module());
-                    QuantConfig c = new QuantConfig(cj.path("b1").asInt(), cj.path("g1").asInt(),
-                            cj.path("b2").asInt(), cj.path("g2").asInt());
-                    int[] shape = {shapes.path(p).path(0).asInt(), shapes.path(p).path(1).asInt()};
-                    return new Tensor(name, shape, load(file, p, c, method, shape).dequantize(), DType.F16);
+                    Optional<QuantizedMatrix> q = MatrixKey.ofWeight(name, family).flatMap(this::quantized);
+                    return q.map(m -> new Tensor(name, m.shape(), m.dequantize(), DType.F16))
+                            .orElseGet(() -> file.tensor(name));
                 }
 
                 @Override
@@ -171,26 +174,5 @@ public final class QuantizedSnapshot {
             file.close();
             throw new UserException(dir.resolve(FILE) + ": invalid snapshot metadata (" + e.getMessage() + ")");
         }
-    }
-
-    /** Rebuilds one quantized linear layer from its tensors. */
-    static HqqLinear load(SafetensorsFile file, String p, QuantConfig c, QuantMethod method, int[] shape) {
-        SafetensorsFile.Entry wq = file.entry(p + ".W_q");
-        BitPacker.Packed packed = new BitPacker.Packed(BitPacker.packing(c.bits()), wq.dtype(), wq.shape(),
-                bytes(file, p + ".W_q"));
-        int m = wq.shape()[1];
-        QuantizedTensor scales = new QuantizedTensor(new int[] {1, m}, c.metaBits(), c.metaGroup(),
-                bytes(file, p + ".scale_q"), file.tensor(p + ".meta_scale.scale").data(),
-                file.tensor(p + ".meta_scale.zero").data());
-        QuantizedTensor zeros = new QuantizedTensor(new int[] {1, m}, 8, m, bytes(file, p + ".zero_q"),
-                file.tensor(p + ".meta_zero.scale").data(), file.tensor(p + ".meta_zero.zero").data());
-        return HqqLinear.fromPacked(c, method, shape, packed, scales, zeros);
-    }
-
-    private static byte[] bytes(SafetensorsFile file, String name) {
-        ByteBuffer b = file.bytes(name);
-        byte[] out = new byte[b.remaining()];
-        b.duplicate().get(out);
-        return out;
     }
 }

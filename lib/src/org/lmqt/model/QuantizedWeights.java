@@ -1,45 +1,54 @@
 package org.lmqt.model;
 
-import org.lmqt.device.ComputeDevice;
+import java.util.Optional;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.DType;
+import org.lmqt.checkpoint.MatrixKey;
 import org.lmqt.checkpoint.Tensor;
-import org.lmqt.quant.Hqq;
+import org.lmqt.quant.HqqQuantizer;
+import org.lmqt.quant.MatrixChoice;
+import org.lmqt.quant.QuantPlan;
+import org.lmqt.quant.QuantizedMatrix;
 import org.lmqt.quant.WeightQuantizer;
-import org.lmqt.quant.HqqLinear;
 
 /**
- * A checkpoint whose linear layers are replaced by their quantized-then-dequantized weights, exactly as the
- * original deploys them ({@link HqqLinear}: meta-quantized scales and zeros, fp16 values). Other tensors pass
- * through unchanged.
+ * A checkpoint whose linear layers are quantized as they are read, with {@code plan}, exactly as the original
+ * deploys them (HQQ/RTN: meta-quantized scales and zeros, fp16 values). Other tensors, and the matrices the plan
+ * leaves unquantized, pass through unchanged.
  */
 public final class QuantizedWeights extends CheckpointWeights {
     private final QuantPlan plan;
-    // the Java kernel on all cores on CPU, DJL on CUDA (LMQT_DEVICE=cuda)
-    private final WeightQuantizer quantizer = ComputeDevice.fromEnvironment() == ComputeDevice.CPU
-            ? Hqq.parallel() : new DjlHqq(ComputeDevice.fromEnvironment());
+    private final WeightQuantizer kernel;
 
-    /** Quantizes the linear layers of {@code ckpt} with {@code plan} as they are read. */
-    public QuantizedWeights(Checkpoint ckpt, QuantPlan plan) {
+    /**
+     * Quantizes the linear layers of {@code ckpt} with {@code plan} on {@code kernel} (the Java kernel on the CPU,
+     * {@code DjlHqq} on a GPU: see {@code DjlHqq.allCoresFor}).
+     */
+    public QuantizedWeights(Checkpoint ckpt, QuantPlan plan, WeightQuantizer kernel) {
         super(ckpt);
         this.plan = plan;
+        this.kernel = kernel;
     }
 
-    /** Quantizes one linear weight. */
-    public HqqLinear quantize(String tensorName) {
-        LinearName ln = LinearName.parse(tensorName).orElseThrow(() ->
-                new IllegalArgumentException(tensorName + " is not a quantizable linear weight"));
-        Tensor w = ckpt.tensor(tensorName); // [out, in]
-        return HqqLinear.quantize(quantizer, w.data(), w.shape(), plan.configFor(ln.layer(), ln.module()),
-                plan.method());
+    /** The plan. */
+    public QuantPlan plan() {
+        return plan;
+    }
+
+    @Override
+    public Optional<QuantizedMatrix> quantized(MatrixKey key) {
+        Optional<MatrixChoice> choice = plan.choiceFor(key);
+        if (choice.isEmpty()) {
+            return Optional.empty();
+        }
+        Tensor w = ckpt.tensor(key.weightName(family())); // [out, in]
+        return Optional.of(new HqqQuantizer(choice.get().method(), kernel)
+                .quantize(w.data(), w.shape(), choice.get().config(), Optional.empty()));
     }
 
     @Override
     public Tensor tensor(String name) {
-        if (LinearName.parse(name).isEmpty()) {
-            return ckpt.tensor(name);
-        }
-        HqqLinear q = quantize(name);
-        return new Tensor(name, q.weight().shape(), q.dequantize(), DType.F16);
+        Optional<QuantizedMatrix> q = MatrixKey.ofWeight(name, family()).flatMap(this::quantized);
+        return q.map(m -> new Tensor(name, m.shape(), m.dequantize(), DType.F16)).orElseGet(() -> ckpt.tensor(name));
     }
 }

@@ -1,6 +1,5 @@
 package org.lmqt.model;
 
-import org.lmqt.device.Djl;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import org.lmqt.cli.UserException;
+import org.lmqt.device.Djl;
 
 /**
  * A Hugging Face {@code tokenizer.json} loaded through DJL's HF tokenizers (Rust, offline), with special tokens

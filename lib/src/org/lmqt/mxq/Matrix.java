@@ -1,5 +1,7 @@
 package org.lmqt.mxq;
 
+import org.lmqt.checkpoint.MatrixKey;
+
 /**
  * One quantizable weight matrix of an FNorm table: block index, module name ({@code self_attn.q_proj}, ...) and its
  * number of parameters.
@@ -20,6 +22,11 @@ public record Matrix(int layer, String module, long params) {
 
     /** The original's allocation key {@code <layer>.<module>}. */
     public String key() {
-        return layer + "." + module;
+        return matrixKey().id();
+    }
+
+    /** The matrix's key as plans, snapshots and the model use it. */
+    public MatrixKey matrixKey() {
+        return new MatrixKey(layer, module);
     }
 }

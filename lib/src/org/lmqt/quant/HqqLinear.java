@@ -61,6 +61,11 @@ public record HqqLinear(QuantConfig config, QuantMethod method, QuantizedTensor 
         return BitPacker.pack(weight.codes(), weight.group(), weight.columns(), weight.bits());
     }
 
+    /** The deployable form: packed codes with the meta-quantized step sizes and zeros (what a snapshot stores). */
+    public PackedHqq packed() {
+        return new PackedHqq(config, method, weight.shape(), packedWeight(), scales, zeros);
+    }
+
     /** Rebuilds a quantized linear from packed codes and meta tensors (a loaded snapshot). */
     public static HqqLinear fromPacked(QuantConfig config, QuantMethod method, int[] shape, BitPacker.Packed packed,
                                        QuantizedTensor scales, QuantizedTensor zeros) {

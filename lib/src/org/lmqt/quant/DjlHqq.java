@@ -1,14 +1,11 @@
-package org.lmqt.model;
+package org.lmqt.quant;
 
-import org.lmqt.device.Djl;
-import org.lmqt.device.ComputeDevice;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import org.lmqt.quant.Hqq;
-import org.lmqt.quant.QuantizedTensor;
-import org.lmqt.quant.WeightQuantizer;
+import org.lmqt.device.ComputeDevice;
+import org.lmqt.device.Djl;
 
 /**
  * The fork's HQQ quantizer as DJL NDArray operations, for a GPU ({@code LMQT_DEVICE=cuda}): the same float32
@@ -22,9 +19,14 @@ public final class DjlHqq implements WeightQuantizer {
         this.device = device;
     }
 
-    /** The quantizer for the device scripts run on: DJL on CUDA, the Java kernel on CPU. */
+    /** The quantizer for one matrix at a time on {@code device}: DJL on CUDA, the single-threaded Java kernel on CPU. */
     public static WeightQuantizer forDevice(ComputeDevice device) {
         return device == ComputeDevice.CPU ? new Hqq(null) : new DjlHqq(device);
+    }
+
+    /** The quantizer for whole models on {@code device}: DJL on CUDA, the Java kernel on all cores on CPU. */
+    public static WeightQuantizer allCoresFor(ComputeDevice device) {
+        return device == ComputeDevice.CPU ? Hqq.parallel() : new DjlHqq(device);
     }
 
     @Override

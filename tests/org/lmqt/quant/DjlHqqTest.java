@@ -1,6 +1,5 @@
-package org.lmqt.model;
+package org.lmqt.quant;
 
-import org.lmqt.device.ComputeDevice;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,8 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.lmqt.TestData;
 import org.lmqt.checkpoint.SafetensorsFile;
 import org.lmqt.checkpoint.Tensor;
-import org.lmqt.quant.Hqq;
-import org.lmqt.quant.QuantizedTensor;
+import org.lmqt.device.ComputeDevice;
 
 /** The DJL (GPU) HQQ path, run on the CPU engine: the fork's golden FNorms and the Java kernel's codes. */
 class DjlHqqTest {
