@@ -217,12 +217,17 @@ public final class LlamaModel implements AutoCloseable {
 
     private void checkIds(long[] ids, int past) {
         ModelConfig c = spec.config();
-        if (ids.length == 0) {
-            throw new UserException("empty input: no tokens to run");
-        }
         if (past + ids.length > c.maxPositions()) {
             throw new UserException("sequence of " + (past + ids.length) + " tokens is longer than the model's "
                     + c.maxPositions() + " positions (max_position_embeddings)");
+        }
+        checkVocabulary(ids);
+    }
+
+    private void checkVocabulary(long[] ids) {
+        ModelConfig c = spec.config();
+        if (ids.length == 0) {
+            throw new UserException("empty input: no tokens to run");
         }
         for (long id : ids) {
             if (id < 0 || id >= c.vocabSize()) {
@@ -233,18 +238,33 @@ public final class LlamaModel implements AutoCloseable {
 
     /** The embeddings of {@code ids}, {@code [T, hidden]}, in the caller's scope. */
     public NDArray embed(long[] ids) {
-        checkIds(ids, 0);
+        checkVocabulary(ids);
         NDArray idx = manager.create(ids);                                       // [T]
         NDArray x = embed.get(idx);                                              // [T, hidden]
         idx.close();
         return x;
     }
 
-    /** The rotary tables and causal mask for {@code length} positions after {@code past}, in the caller's scope. */
+    /**
+     * The rotary tables and causal mask for {@code length} positions after {@code past}, in the caller's scope.
+     * Unlike {@link #forward}, which refuses sequences beyond {@code max_position_embeddings}, the block API
+     * computes longer tables when asked (calibration blocks of 512 tokens on small test models).
+     */
     public Positions positions(int past, int length) {
         int total = past + length;
-        NDArray cosT = cos.get(past + ":" + total).toType(device.weightType(), false); // [T, d]
-        NDArray sinT = sin.get(past + ":" + total).toType(device.weightType(), false); // [T, d]
+        int d = spec.config().headDim();
+        NDArray cosT;
+        NDArray sinT;
+        if (total <= spec.config().maxPositions()) {
+            cosT = cos.get(past + ":" + total).toType(device.weightType(), false);      // [T, d]
+            sinT = sin.get(past + ":" + total).toType(device.weightType(), false);      // [T, d]
+        } else {
+            float[][] tables = spec.rope().tables(total, d);
+            cosT = manager.create(tables[0], new Shape(total, d)).get(past + ":" + total)
+                    .toType(device.weightType(), false);                                // [T, d]
+            sinT = manager.create(tables[1], new Shape(total, d)).get(past + ":" + total)
+                    .toType(device.weightType(), false);                                // [T, d]
+        }
         NDArray mask = manager.create(causalMask(length, past, spec.slidingWindow()), new Shape(length, total));
         return new Positions(past, length, cosT, sinT, mask);
     }
