@@ -41,10 +41,7 @@ class CalibrationDataTest {
     @Test
     void pilevalIsReadFromItsZstdJsonLines() throws IOException {
         Path cache = dir.resolve("hub");
-        Path snapshot = snapshot(cache, "mit-han-lab/pile-val-backup", "abc");
-        try (OutputStream out = new ZstdOutputStream(Files.newOutputStream(snapshot.resolve("val.jsonl.zst")))) {
-            out.write(jsonLines(TEXTS).getBytes(StandardCharsets.UTF_8));
-        }
+        compressedJsonLines(TEXTS, snapshot(cache, "mit-han-lab/pile-val-backup", "abc").resolve("val.jsonl.zst"));
         assertEquals(TEXTS, CalibrationData.locate("pileval", cache).records());
     }
 
@@ -58,7 +55,8 @@ class CalibrationDataTest {
         assertEquals(TEXTS, CalibrationData.locate("wikitext", current).records());
 
         Path converted = dir.resolve("hub-converted");
-        parquet(TEXTS.reversed(), snapshot(converted, "wikitext", "conv").resolve("wikitext-2-raw-v1/validation/0000.parquet"));
+        Path old = snapshot(converted, "wikitext", "conv");
+        parquet(TEXTS.reversed(), old.resolve("wikitext-2-raw-v1/validation/0000.parquet"));
         assertEquals(TEXTS.reversed(), CalibrationData.locate("wikitext", converted).records());
     }
 
@@ -79,12 +77,27 @@ class CalibrationDataTest {
     @Test
     void c4IsItsValidationShardZero() throws IOException {
         Path cache = dir.resolve("hub");
-        Path file = snapshot(cache, "allenai/c4", "s1").resolve("en/c4-validation.00000-of-00008.json.gz");
-        Files.createDirectories(file.getParent());
-        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
-            out.write(jsonLines(TEXTS).getBytes(StandardCharsets.UTF_8));
-        }
+        Path snapshot = snapshot(cache, "allenai/c4", "s1");
+        compressedJsonLines(TEXTS, snapshot.resolve("en/c4-validation.00000-of-00008.json.gz"));
         assertEquals(TEXTS, CalibrationData.locate("c4", cache).records());
+    }
+
+    @Test
+    void gptqTakesTheFirstDocumentsOfC4TrainShardOne() throws IOException {
+        Path cache = dir.resolve("hub");
+        List<String> documents = new ArrayList<>();
+        for (int d = 0; d < GptqCalibration.DOCUMENTS + 5; d++) {
+            documents.add("document " + d);
+        }
+        compressedJsonLines(documents, snapshot(cache, "allenai/c4", "s1").resolve(GptqCalibration.C4_TRAIN_FILE));
+        assertEquals(documents.subList(0, GptqCalibration.DOCUMENTS), CalibrationData.gptqDocuments(cache));
+        long[] stream = GptqCalibration.stream(documents, text -> new long[] {1, text.length()});
+        assertEquals(2 * GptqCalibration.DOCUMENTS, stream.length);
+        assertEquals("document 1023".length(), stream[stream.length - 1]);
+        assertOneLine("C4 training shard not found: looked for datasets--allenai--c4 in " + dir + " ("
+                + GptqCalibration.C4_TRAIN_FILE + "); download it first, e.g. with huggingface-cli download "
+                + "--repo-type dataset allenai/c4 --include " + GptqCalibration.C4_TRAIN_FILE,
+                () -> CalibrationData.gptqDocuments(dir));
     }
 
     @Test
@@ -172,6 +185,16 @@ class CalibrationDataTest {
     private static void parquet(List<String> rows, Path file) throws IOException {
         Files.createDirectories(file.getParent());
         ParquetJava.write(rows, file, SMALL_PAGES);
+    }
+
+    /** JSON lines written gzip- or zstd-compressed, by the file name. */
+    private static void compressedJsonLines(List<String> texts, Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        OutputStream raw = Files.newOutputStream(file);
+        boolean zstd = file.toString().endsWith(".zst");
+        try (OutputStream out = zstd ? new ZstdOutputStream(raw) : new GZIPOutputStream(raw)) {
+            out.write(jsonLines(texts).getBytes(StandardCharsets.UTF_8));
+        }
     }
 
     private static String jsonLines(List<String> texts) throws IOException {

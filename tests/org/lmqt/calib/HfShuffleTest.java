@@ -4,14 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.math.BigInteger;
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.lmqt.TestData;
 
 /**
  * {@code np.random.default_rng(42).permutation(n)} against numpy's own values ({@code shuffle-seed42.json}):
@@ -23,8 +20,8 @@ class HfShuffleTest {
     static JsonNode golden;
 
     @BeforeAll
-    static void readGolden() throws IOException {
-        golden = new ObjectMapper().readTree(TestData.shared("fixtures/calib/shuffle-seed42.json").toFile());
+    static void readGolden() {
+        golden = Fixtures.json("shuffle-seed42.json");
     }
 
     @Test
@@ -68,8 +65,9 @@ class HfShuffleTest {
             Pcg64 rng = Pcg64.seeded(42);
             int[] perm = HfShuffle.permutation(rng, n);
             String where = "n = " + n;
-            assertArrayEquals(ints(expected.get("first")), Arrays.copyOf(perm, expected.get("first").size()), where);
-            assertArrayEquals(ints(expected.get("last")), Arrays.copyOfRange(perm, n - 5, n), where);
+            int[] first = Fixtures.ints(expected.get("first"));
+            assertArrayEquals(first, Arrays.copyOf(perm, first.length), where);
+            assertArrayEquals(Fixtures.ints(expected.get("last")), Arrays.copyOfRange(perm, n - 5, n), where);
             assertEquals(expected.get("uint32_draws").asLong(), rng.next32Calls(), where);
             long weighted = 0;
             for (int k = 0; k < Math.min(1000, n); k++) {
@@ -97,13 +95,5 @@ class HfShuffleTest {
     private static String uint128(long high, long low) {
         return new BigInteger(Long.toUnsignedString(high)).multiply(TWO_64)
                 .add(new BigInteger(Long.toUnsignedString(low))).toString();
-    }
-
-    static int[] ints(JsonNode array) {
-        int[] out = new int[array.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = array.get(i).asInt();
-        }
-        return out;
     }
 }

@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.lmqt.TestData;
 import org.lmqt.cli.UserException;
 
 /**
@@ -22,8 +19,8 @@ class PythonRandomTest {
     static JsonNode golden;
 
     @BeforeAll
-    static void readGolden() throws IOException {
-        golden = new ObjectMapper().readTree(TestData.shared("fixtures/calib/gptq-windows-seed1.json").toFile());
+    static void readGolden() {
+        golden = Fixtures.json("gptq-windows-seed1.json");
     }
 
     @Test
@@ -42,7 +39,7 @@ class PythonRandomTest {
         for (Map.Entry<String, JsonNode> stream : golden.get("streams").properties()) {
             int tokens = stream.getValue().get("tokens").asInt();
             int[] starts = GptqCalibration.starts(tokens, settings);
-            assertArrayEquals(HfShuffleTest.ints(stream.getValue().get("starts")), starts, "N = " + tokens);
+            assertArrayEquals(Fixtures.ints(stream.getValue().get("starts")), starts, "N = " + tokens);
         }
     }
 

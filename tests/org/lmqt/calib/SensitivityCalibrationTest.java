@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +13,6 @@ import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.lmqt.TestData;
 import org.lmqt.calib.SensitivityCalibration.Batch;
 import org.lmqt.calib.SensitivityCalibration.SkipReason;
 import org.lmqt.calib.SensitivityCalibration.Skipped;
@@ -32,9 +29,9 @@ class SensitivityCalibrationTest {
     static List<String> records;
 
     @BeforeAll
-    static void readGolden() throws IOException {
-        golden = new ObjectMapper().readTree(TestData.shared("fixtures/calib/sensi-calib-synthetic.json").toFile());
-        lengths = HfShuffleTest.ints(golden.get("lengths"));
+    static void readGolden() {
+        golden = Fixtures.json("sensi-calib-synthetic.json");
+        lengths = Fixtures.ints(golden.get("lengths"));
         records = IntStream.range(0, lengths.length).mapToObj(r -> " record " + r + "\n").toList();
     }
 
@@ -131,10 +128,10 @@ class SensitivityCalibrationTest {
     }
 
     private static List<Integer> list(JsonNode array) {
-        return Arrays.stream(HfShuffleTest.ints(array)).boxed().toList();
+        return Arrays.stream(Fixtures.ints(array)).boxed().toList();
     }
 
     private static long[] longs(JsonNode array) {
-        return Arrays.stream(HfShuffleTest.ints(array)).asLongStream().toArray();
+        return Arrays.stream(Fixtures.ints(array)).asLongStream().toArray();
     }
 }

@@ -55,7 +55,7 @@ public final class CalibrationData {
         return locate(name, HubCache.cacheDir()).records();
     }
 
-    /** Where the calibration set {@code name} is; a one-line {@link UserException} saying where it looked if nowhere. */
+    /** Where the calibration set {@code name} is; a one-line {@link UserException} that says where it looked. */
     public static Source locate(String name, Path hubCache) {
         if (name.isBlank()) {
             throw new UserException("the calibration data set name is empty");
@@ -92,6 +92,19 @@ public final class CalibrationData {
         }
         throw new UserException(name + ": unknown calibration data set: not one of " + String.join(", ", KNOWN)
                 + ", no such file or folder, and not found as " + other.lookedFor(hubCache));
+    }
+
+    /**
+     * The documents of the GPTQ/AWQ calibration stream: the first {@link GptqCalibration#DOCUMENTS} of C4's
+     * {@link GptqCalibration#C4_TRAIN_FILE} in the hub cache.
+     */
+    public static List<String> gptqDocuments(Path hubCache) {
+        HubDataset shard = new HubDataset(List.of("allenai/c4"), "train", List.of(GptqCalibration.C4_TRAIN_FILE));
+        Path file = shard.find(hubCache).map(List::getFirst).orElseThrow(() -> new UserException("C4 training shard "
+                + "not found: looked for " + shard.lookedFor(hubCache) + "; download it first, e.g. with "
+                + "huggingface-cli download --repo-type dataset allenai/c4 --include "
+                + GptqCalibration.C4_TRAIN_FILE));
+        return TextRecords.jsonLines(file, GptqCalibration.DOCUMENTS);
     }
 
     /** The hub-cache location of one of the {@link #KNOWN} names. */

@@ -62,7 +62,7 @@ public final class GptqCalibration {
         return starts;
     }
 
-    /** The windows of {@code stream}: {@code [windows][length]}, window {@code w} = {@code stream[s_w : s_w + length]}. */
+    /** The windows of {@code stream}, {@code [windows][length]}: row {@code w} = {@code stream[s_w : s_w + length]}. */
     public static long[][] windows(long[] stream, Settings settings) {
         int[] starts = starts(stream.length, settings);
         long[][] windows = new long[starts.length][]; // [windows][length]

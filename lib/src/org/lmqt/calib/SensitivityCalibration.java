@@ -151,7 +151,8 @@ public final class SensitivityCalibration {
         }
         // cut the concatenation into whole blocks, dropping the remainder
         int blocks = total / settings.blockSize();
-        Stats stats = new Stats(kept.size() + skipped.size(), kept, skipped, total, total - blocks * settings.blockSize());
+        int dropped = total - blocks * settings.blockSize();
+        Stats stats = new Stats(kept.size() + skipped.size(), kept, skipped, total, dropped);
         if (blocks == 0) {
             throw new UserException(dataset + ": the calibration records hold " + total + " tokens ("
                     + kept.size() + " kept of " + records.size() + "), fewer than one block of "

@@ -34,8 +34,10 @@ public record HubDataset(List<String> ids, String split, List<String> globs) {
         }
     }
 
-    /** WikiText-2 raw, one split: {@code Salesforce/wikitext} or its old id {@code wikitext}, each as on its main
-     * branch ({@code wikitext-2-raw-v1/<split>-*.parquet}) or its parquet-converted branch ({@code .../<split>/*.parquet}). */
+    /**
+     * WikiText-2 raw, one split: {@code Salesforce/wikitext} or its old id {@code wikitext}, each as on its main branch
+     * ({@code wikitext-2-raw-v1/<split>-*.parquet}) or its parquet-converted branch ({@code .../<split>/*.parquet}).
+     */
     public static HubDataset wikitext2Raw(String split) {
         return new HubDataset(List.of("Salesforce/wikitext", "wikitext"), split, List.of(
                 "wikitext-2-raw-v1/" + split + "-*.parquet", "wikitext-2-raw-v1/" + split + "/*.parquet"));

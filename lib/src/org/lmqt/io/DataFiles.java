@@ -18,10 +18,11 @@ import org.lmqt.cli.UserException;
  * The data files of one split of a data set folder (a hub-cache snapshot or a downloaded repository), named as the
  * Hugging Face {@code datasets} library infers them: a file belongs to a split when a keyword of that split
  * ({@code train, training}; {@code validation, valid, dev, val}; {@code test, testing, eval, evaluation}) is a word of
- * its path inside the folder (words are separated by anything but letters, e.g. {@code data/train-00000-of-00002.parquet},
- * {@code val.jsonl.zst}, {@code train/0000.parquet}); when no file names any split, all are {@code train}. Only files
- * that {@link TextRecords} reads count, hidden ones ({@code .}) excluded; of several formats the most frequent wins
- * (ties in the order of {@link TextRecords.Format}). Files are sorted by path.
+ * its path inside the folder (words are separated by anything but letters, e.g.
+ * {@code data/train-00000-of-00002.parquet}, {@code val.jsonl.zst}, {@code train/0000.parquet}); when no file names
+ * any split, all are {@code train}. Only files that {@link TextRecords} reads count, hidden ones ({@code .})
+ * excluded; of several formats the most frequent wins (ties in the order of {@link TextRecords.Format}). Files are
+ * sorted by path.
  */
 public final class DataFiles {
     private static final Map<String, List<String>> SPLIT_KEYWORDS = Map.of(
@@ -31,7 +32,7 @@ public final class DataFiles {
 
     private DataFiles() {}
 
-    /** The files of {@code split} ({@code train}, {@code validation} or {@code test}) in {@code folder}; may be empty. */
+    /** The files of {@code split} ({@code train}, {@code validation} or {@code test}) in {@code folder}, maybe none. */
     public static List<Path> ofSplit(Path folder, String split) {
         List<String> keywords = SPLIT_KEYWORDS.get(split);
         if (keywords == null) {
