@@ -71,8 +71,7 @@ public final class CalibrationData {
         if (local.filter(Files::isRegularFile).isPresent()) {
             Path file = local.get();
             if (TextRecords.Format.of(file).isEmpty()) {
-                throw new UserException(name + ": not a data file (.parquet, .jsonl, .json, .csv or .txt, the last "
-                        + "three optionally .gz or .zst)");
+                throw new UserException(name + ": not a data file (" + TextRecords.SUPPORTED + ")");
             }
             return new Source(name, List.of(file));
         }

@@ -29,6 +29,9 @@ import org.lmqt.io.parquet.ParquetFile;
  * that cannot be read is a one-line {@link UserException} naming it.
  */
 public final class TextRecords {
+    /** The file names read, for messages. */
+    public static final String SUPPORTED = ".parquet, .jsonl, .json, .csv or .txt, the last three optionally .gz or "
+            + ".zst";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String COLUMN = "text";
 
@@ -57,8 +60,8 @@ public final class TextRecords {
 
     /** The records of {@code file} in file order, by its format. */
     public static List<String> read(Path file) {
-        Format format = Format.of(file).orElseThrow(() -> new UserException(file + ": not a data file (.parquet, "
-                + ".jsonl, .json, .csv or .txt, the last three optionally .gz or .zst)"));
+        Format format = Format.of(file).orElseThrow(() -> new UserException(file + ": not a data file ("
+                + SUPPORTED + ")"));
         return switch (format) {
             case PARQUET -> parquet(file);
             case JSON_LINES -> jsonLines(file, Integer.MAX_VALUE);
