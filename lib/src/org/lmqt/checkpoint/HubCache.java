@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -44,28 +46,47 @@ public final class HubCache {
             throw new CheckpointException(pathOrId + ": no such model folder");
         }
         Path repo = cache.resolve("models--" + pathOrId.replace("/", "--"));
-        Path snapshots = repo.resolve("snapshots");
-        if (!Files.isDirectory(snapshots)) {
+        if (!Files.isDirectory(repo.resolve("snapshots"))) {
             throw new CheckpointException(pathOrId + ": no such model folder, and not in the Hugging Face cache "
                     + cache + " (download it there first, e.g. with huggingface-cli download " + pathOrId + ")");
         }
-        try {
-            Path ref = repo.resolve("refs").resolve("main");
-            if (Files.isRegularFile(ref)) {
-                Path named = snapshots.resolve(Files.readString(ref).strip());
-                if (Files.isDirectory(named)) {
-                    return named;
-                }
-            }
-            try (Stream<Path> s = Files.list(snapshots)) {
-                Optional<Path> newest = s.filter(Files::isDirectory)
-                        .max(Comparator.comparing(HubCache::modified));
-                return newest.orElseThrow(() -> new CheckpointException(pathOrId + ": the cache entry " + repo
-                        + " has no snapshot"));
-            }
-        } catch (IOException e) {
-            throw new CheckpointException(pathOrId + ": cannot read the cache entry " + repo + " (" + e.getMessage() + ")");
+        return snapshots(repo).stream().findFirst().orElseThrow(() -> new CheckpointException(pathOrId
+                + ": the cache entry " + repo + " has no snapshot"));
+    }
+
+    /** The cache folder of a dataset id: {@code datasets--org--name} (it need not exist). */
+    public static Path datasetFolder(String datasetId, Path cache) {
+        return cache.resolve("datasets--" + datasetId.replace("/", "--"));
+    }
+
+    /**
+     * The snapshots of a cache entry ({@code models--*} or {@code datasets--*}): the one {@code refs/main} names
+     * first, then the others newest first; empty when it has none.
+     */
+    public static List<Path> snapshots(Path repo) {
+        Path snapshots = repo.resolve("snapshots");
+        if (!Files.isDirectory(snapshots)) {
+            return List.of();
         }
+        try (Stream<Path> s = Files.list(snapshots)) {
+            Optional<Path> main = mainSnapshot(repo);
+            List<Path> ordered = new ArrayList<>();
+            main.ifPresent(ordered::add);
+            s.filter(p -> Files.isDirectory(p) && !main.map(p::equals).orElse(false))
+                    .sorted(Comparator.comparing(HubCache::modified).reversed()).forEach(ordered::add);
+            return ordered;
+        } catch (IOException e) {
+            throw new CheckpointException("cannot read the cache entry " + repo + " (" + e.getMessage() + ")");
+        }
+    }
+
+    private static Optional<Path> mainSnapshot(Path repo) throws IOException {
+        Path ref = repo.resolve("refs").resolve("main");
+        if (!Files.isRegularFile(ref)) {
+            return Optional.empty();
+        }
+        Path named = repo.resolve("snapshots").resolve(Files.readString(ref).strip());
+        return Files.isDirectory(named) ? Optional.of(named) : Optional.empty();
     }
 
     /**
