@@ -123,6 +123,10 @@ class KurtosisJoinTest {
         assertEquals("wdist-short.csv has no kurtosis for 7 matrices of fnorm-Llama-2-7b-hf.csv, e.g. layer 31 "
                 + "self_attn.q_proj, layer 31 self_attn.v_proj, layer 31 self_attn.k_proj", e.getMessage());
 
+        e = assertThrows(UserException.class, () -> KurtosisJoin.join(srcFnorm("Llama-2-7b-hf"), wdist("Llama-2-13b-hf")));
+        assertEquals("wdist-Llama-2-13b-hf.csv counts 26214400 parameters for layer 0 self_attn.q_proj but "
+                + "fnorm-Llama-2-7b-hf.csv 16777216: is it the same model?", e.getMessage());
+
         Table noKurtosis = w.removeColumns("kurtosis");
         e = assertThrows(UserException.class, () -> KurtosisJoin.join(srcFnorm("Llama-2-7b-hf"), noKurtosis));
         assertTrue(e.getMessage().endsWith("lacks column(s) kurtosis (a kurtosis table needs module,layer,kurtosis)"),

@@ -23,7 +23,9 @@ import tech.tablesaw.api.Table;
  * in every layer gets NaN ({@code 0/0}, an empty cell), as in pandas.
  *
  * <p>Where the original's inner join silently dropped FNorm rows without kurtosis, this join refuses them with one
- * line; a duplicate (module, layer) in the source, which would have duplicated FNorm rows, is refused too.
+ * line; a duplicate (module, layer) in the source, which would have duplicated FNorm rows, is refused too, and so is
+ * a matrix whose {@code param_count} in the source is not its {@code params} in the FNorm table (another model's
+ * table).
  */
 public final class KurtosisJoin {
 
@@ -32,8 +34,8 @@ public final class KurtosisJoin {
 
     private KurtosisJoin() {}
 
-    /** A matrix's kurtosis and its module's min-max scaled kurtosis. */
-    record Kurtosis(double value, double scaled) {}
+    /** A matrix's kurtosis, its module's min-max scaled kurtosis, and its parameter count (-1 when unknown). */
+    record Kurtosis(double value, double scaled, long params) {}
 
     /** {@code fnorm} with {@code kurtosis} and {@code kurtosis_scaled} of its matrices from {@code source}. */
     public static Table join(Table fnorm, Table source) {
@@ -52,6 +54,7 @@ public final class KurtosisJoin {
                 }
                 continue;
             }
+            checkSameMatrix(fnorm, r, source, matrix, k);
             kurtosis.append(k.value());
             scaled.append(k.scaled());
         }
@@ -62,9 +65,22 @@ public final class KurtosisJoin {
         return JoinTables.withColumnsLast(fnorm, kurtosis, scaled);
     }
 
+    /** One-line error when the source counts other parameters for the matrix than the FNorm table: another model. */
+    private static void checkSameMatrix(Table fnorm, int row, Table source, LayerKey matrix, Kurtosis k) {
+        if (k.params() >= 0 && fnorm.columnNames().contains("params")) {
+            long fnormParams = (long) JoinTables.number(fnorm, "params", row);
+            if (fnormParams != k.params()) {
+                throw new UserException(source.name() + " counts " + k.params() + " parameters for " + matrix
+                        + " but " + fnorm.name() + " " + fnormParams + ": is it the same model?");
+            }
+        }
+    }
+
     /** Every (layer, module) of the source with its kurtosis and the scaled value. */
     static Map<LayerKey, Kurtosis> scaledByModule(Table source) {
         Map<LayerKey, Double> values = new HashMap<>();
+        Map<LayerKey, Long> params = new HashMap<>();
+        boolean counted = source.columnNames().contains("param_count");
         Map<String, double[]> range = new HashMap<>();    // module -> {min, max}
         for (int r = 0; r < source.rowCount(); r++) {
             LayerKey key = new LayerKey(JoinTables.integer(source, "layer", r), JoinTables.text(source, "module", r));
@@ -72,13 +88,14 @@ public final class KurtosisJoin {
             if (values.put(key, k) != null) {
                 throw new UserException(source.name() + " row " + (r + 1) + ": a second kurtosis for " + key);
             }
+            params.put(key, counted ? (long) JoinTables.integer(source, "param_count", r) : -1L);
             range.merge(key.name(), new double[] {k, k},
                     (a, b) -> new double[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
         }
         Map<LayerKey, Kurtosis> out = new HashMap<>();
         values.forEach((key, k) -> {
             double[] minMax = range.get(key.name());
-            out.put(key, new Kurtosis(k, (k - minMax[0]) / (minMax[1] - minMax[0])));
+            out.put(key, new Kurtosis(k, (k - minMax[0]) / (minMax[1] - minMax[0]), params.get(key)));
         });
         return out;
     }
