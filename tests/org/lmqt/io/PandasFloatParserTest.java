@@ -66,6 +66,17 @@ class PandasFloatParserTest {
         assertEquals(12.0 / 1e1 / 1e308, PandasFloatParser.parse("0.0012e-305"));   // exponent -309
     }
 
+    @Test
+    void roundTripIsCorrectlyRoundedOnTheSameTexts() {
+        assertEquals(3.9410243132303155, PandasFloatParser.parseRoundTrip("3.9410243132303155"));
+        assertEquals(1.1872268805745989e-4, PandasFloatParser.parseRoundTrip(" 0.00011872268805745989 "));
+        assertEquals(Double.POSITIVE_INFINITY, PandasFloatParser.parseRoundTrip("1e309"));   // as Python's float
+        assertEquals(Double.NEGATIVE_INFINITY, PandasFloatParser.parseRoundTrip("-inf"));
+        for (String bad : new String[] {"", "-", ".", "1e", "NaN", "0x10", "1d", "1f", "Infinityx"}) {
+            assertThrows(NumberFormatException.class, () -> PandasFloatParser.parseRoundTrip(bad), bad);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", " ", "-", ".", "e5", "1e", "1e+", "12.5x", "1,5", "NaN", "NA", "1e309", "10e308",
             "1e400", "0x10", "1..2"})

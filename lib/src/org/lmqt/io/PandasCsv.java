@@ -31,15 +31,32 @@ public final class PandasCsv {
 
     private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
 
+    /** pandas' {@code float_precision} of {@code read_csv}: how float texts become doubles. */
+    public enum FloatPrecision {
+        /** The default ({@code None}, "high"): {@link PandasFloatParser#parse}, not correctly rounded. */
+        HIGH,
+        /** {@code "round_trip"}: {@link PandasFloatParser#parseRoundTrip}, correctly rounded. */
+        ROUND_TRIP;
+
+        double parse(String text) {
+            return this == HIGH ? PandasFloatParser.parse(text) : PandasFloatParser.parseRoundTrip(text);
+        }
+    }
+
     private PandasCsv() {}
+
+    /** {@link #read(Path, FloatPrecision)} with pandas' default float parser. */
+    public static Table read(Path csv) {
+        return read(csv, FloatPrecision.HIGH);
+    }
 
     /**
      * Reads {@code csv} with pandas' type inference: a column of integers without missing values becomes a
      * {@link LongColumn} (pandas' int64), a column of numbers and missing values a {@link DoubleColumn} parsed as
-     * pandas' C parser does, anything else a {@link StringColumn} (missing markers as missing values). The table is
+     * {@code precision} says, anything else a {@link StringColumn} (missing markers as missing values). The table is
      * named after the file. One-line {@link UserException} when the file is missing or unreadable.
      */
-    public static Table read(Path csv) {
+    public static Table read(Path csv, FloatPrecision precision) {
         if (!Files.isRegularFile(csv)) {
             throw new UserException("file not found: " + csv);
         }
@@ -54,17 +71,17 @@ public final class PandasCsv {
         }
         Table typed = Table.create(csv.getFileName().toString());
         for (int c = 0; c < text.columnCount(); c++) {
-            typed.addColumns(inferType(text.stringColumn(c)));
+            typed.addColumns(inferType(text.stringColumn(c), precision));
         }
         return typed;
     }
 
     /** The column as pandas would type it: int64, float64 or object. */
-    static Column<?> inferType(StringColumn text) {
+    static Column<?> inferType(StringColumn text, FloatPrecision precision) {
         if (text.isEmpty()) {
             return text.copy();
         }
-        return asIntegers(text).or(() -> asFloats(text)).orElseGet(() -> asStrings(text));
+        return asIntegers(text).or(() -> asFloats(text, precision)).orElseGet(() -> asStrings(text));
     }
 
     private static Optional<Column<?>> asIntegers(StringColumn text) {
@@ -79,7 +96,7 @@ public final class PandasCsv {
         return Optional.of(out);
     }
 
-    private static Optional<Column<?>> asFloats(StringColumn text) {
+    private static Optional<Column<?>> asFloats(StringColumn text, FloatPrecision precision) {
         DoubleColumn out = DoubleColumn.create(text.name());
         for (int r = 0; r < text.size(); r++) {
             String s = text.getString(r);
@@ -88,7 +105,7 @@ public final class PandasCsv {
                 continue;
             }
             try {
-                out.append(PandasFloatParser.parse(s));
+                out.append(precision.parse(s));
             } catch (NumberFormatException e) {
                 return Optional.empty();
             }

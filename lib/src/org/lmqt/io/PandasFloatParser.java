@@ -1,5 +1,7 @@
 package org.lmqt.io;
 
+import java.util.regex.Pattern;
+
 /**
  * Reads decimal text into a double the way pandas' default C CSV parser does ({@code float_precision=None}, the
  * "high" precision {@code precise_xstrtod}), which is not correctly rounded. Tables written by the original after a
@@ -20,7 +22,8 @@ package org.lmqt.io;
  * correctly rounded value. {@code inf}, {@code +inf}, {@code -inf}, {@code infinity} (any case) are infinite, as in
  * pandas. Missing-value markers ({@code NA}, empty) are the CSV reader's business ({@link PandasCsv#read}), not this
  * parser's. Unlike pandas' routine, text without any mantissa digit ({@code "-"}, {@code "."}) is rejected rather than
- * read as zero.
+ * read as zero. {@link #parseRoundTrip} is pandas' {@code float_precision="round_trip"}: the same texts, correctly
+ * rounded.
  */
 public final class PandasFloatParser {
 
@@ -37,7 +40,28 @@ public final class PandasFloatParser {
         }
     }
 
+    /** The decimal numbers both readers accept (surrounding ASCII whitespace allowed). */
+    private static final Pattern DECIMAL = Pattern.compile(
+            "[ \\t\\n\\u000b\\f\\r]*[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?[ \\t\\n\\u000b\\f\\r]*");
+
     private PandasFloatParser() {}
+
+    /**
+     * The double pandas reads for {@code text} with {@code float_precision="round_trip"} (Python's {@code float}):
+     * correctly rounded, infinite beyond the double range.
+     *
+     * @throws NumberFormatException if {@code text} is not a decimal number or an infinity
+     */
+    public static double parseRoundTrip(String text) {
+        String stripped = text.strip();
+        if (isInfinity(stripped)) {
+            return stripped.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY;
+        }
+        if (!DECIMAL.matcher(text).matches()) {
+            throw new NumberFormatException("not a number: '" + text + "'");
+        }
+        return Double.parseDouble(stripped);
+    }
 
     /**
      * The double pandas reads for {@code text}.

@@ -44,7 +44,8 @@ public record MetadataJoin(List<Path> fnorm, Optional<Path> kurtosis, Optional<P
 
     /** The joined tables, each named {@code fnorm-<model>.csv}, in the order of {@link #fnorm}. */
     public List<Table> join() {
-        Optional<Table> sensi = sensitivity.map(PandasCsv::read);
+        // the original read it with R (readr), close to correct rounding: pandas' round-trip parser, not its default
+        Optional<Table> sensi = sensitivity.map(p -> PandasCsv.read(p, PandasCsv.FloatPrecision.ROUND_TRIP));
         List<Table> joined = new ArrayList<>();
         for (Path file : fnorm) {
             String model = MetadataKind.FNORM.shortId(file.getFileName().toString());
