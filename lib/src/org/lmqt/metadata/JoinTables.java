@@ -1,6 +1,7 @@
 package org.lmqt.metadata;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -83,7 +84,7 @@ final class JoinTables {
 
     /** {@code base}'s columns without those named like {@code appended}, then {@code appended}; named as base. */
     static Table withColumnsLast(Table base, Column<?>... appended) {
-        Set<String> replaced = Set.of(appended).stream().map(Column::name).collect(Collectors.toSet());
+        Set<String> replaced = Arrays.stream(appended).map(Column::name).collect(Collectors.toSet());
         List<Column<?>> columns = new ArrayList<>();
         for (Column<?> c : base.columns()) {
             if (!replaced.contains(c.name())) {

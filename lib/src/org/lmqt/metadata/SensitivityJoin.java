@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.TreeSet;
 import org.lmqt.cli.UserException;
@@ -49,6 +50,7 @@ public final class SensitivityJoin {
         public static final double DEFAULT_FACTOR = 2.0;
 
         public Options {
+            Objects.requireNonNull(outlierFactor, "outlierFactor (OptionalDouble.empty() for raw values)");
             if (dataset == null || dataset.isBlank()) {
                 throw new IllegalArgumentException("dataset must not be empty");
             }
