@@ -110,6 +110,16 @@ public enum MetadataKind {
         return prefix + "-" + shortId + ".csv";
     }
 
+    /**
+     * The model short id in a table's file name, the inverse of {@link #fileName}: {@code fnorm-Llama-2-7b-hf.csv}
+     * (or a path ending in it) gives {@code Llama-2-7b-hf}; a name without the prefix keeps it.
+     */
+    public String shortId(String fileName) {
+        String s = fileName.replaceFirst("^.*/", "");
+        s = s.endsWith(".csv") ? s.substring(0, s.length() - 4) : s;
+        return s.startsWith(prefix + "-") ? s.substring(prefix.length() + 1) : s;
+    }
+
     /** The matrices of a model in the table's row order. */
     abstract List<Item> items(ModelFamily family, int layers);
 

@@ -2,7 +2,8 @@ package org.lmqt.metadata;
 
 /**
  * Pearson (non-excess) kurtosis {@code m4 / m2^2} with population central moments, as
- * {@code scipy.stats.kurtosis(w, fisher=False, bias=True)} (a Gaussian gives 3). Two passes in double precision.
+ * {@code scipy.stats.kurtosis(w, fisher=False, bias=True)} (a Gaussian gives 3), and the mean with the sample
+ * standard deviation. Two passes in double precision.
  */
 public final class Moments {
     private Moments() {}
@@ -31,5 +32,25 @@ public final class Moments {
         m2 /= n;
         m4 /= n;
         return m2 == 0 ? Double.NaN : m4 / (m2 * m2);
+    }
+
+    /** {mean, sample standard deviation (n - 1)} of {@code values}; the deviation is NaN for fewer than 2 values. */
+    public static double[] meanAndSampleSd(double[] values) {
+        return meanAndSampleSd(values, 0, values.length);
+    }
+
+    /** {mean, sample standard deviation} of {@code values[from..to)}. */
+    public static double[] meanAndSampleSd(double[] values, int from, int to) {
+        int n = to - from;
+        double sum = 0;
+        for (int i = from; i < to; i++) {
+            sum += values[i];
+        }
+        double mean = sum / n;
+        double squares = 0;
+        for (int i = from; i < to; i++) {
+            squares += (values[i] - mean) * (values[i] - mean);
+        }
+        return new double[] {mean, n < 2 ? Double.NaN : Math.sqrt(squares / (n - 1))};
     }
 }

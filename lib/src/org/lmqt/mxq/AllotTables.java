@@ -3,6 +3,7 @@ package org.lmqt.mxq;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.lmqt.metadata.MetadataKind;
 import org.lmqt.quant.QuantConfig;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DoubleColumn;
@@ -22,9 +23,7 @@ public final class AllotTables {
 
     /** Model short id from a table or file name: {@code fnorm-Llama-2-7b-hf.csv} gives {@code Llama-2-7b-hf}. */
     public static String modelName(String tableName) {
-        String s = tableName.replaceFirst("^.*/", "");
-        s = s.endsWith(".csv") ? s.substring(0, s.length() - 4) : s;
-        return s.startsWith("fnorm-") ? s.substring(6) : s;
+        return MetadataKind.FNORM.shortId(tableName);
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 import org.lmqt.cli.UserException;
+import org.lmqt.metadata.Moments;
 import org.lmqt.quant.QuantConfig;
 
 /**
@@ -141,16 +142,6 @@ public final class Outliers {
         double[] s = values.clone();
         Arrays.sort(s);
         int k = (int) Math.floor(TRIM * s.length);
-        int m = s.length - 2 * k;
-        double sum = 0;
-        for (int i = k; i < s.length - k; i++) {
-            sum += s[i];
-        }
-        double mean = sum / m;
-        double sq = 0;
-        for (int i = k; i < s.length - k; i++) {
-            sq += (s[i] - mean) * (s[i] - mean);
-        }
-        return new double[] {mean, Math.sqrt(sq / (m - 1))};
+        return Moments.meanAndSampleSd(s, k, s.length - k);
     }
 }
