@@ -41,6 +41,17 @@ class RopeScalingTest {
     @TempDir
     Path tmp;
 
+    /**
+     * Llama-3 scaling for a tiny model (theta 100, head width 16): wavelengths 6.3 .. 353 against the thresholds
+     * 64/8 = 8 and 64/1 = 64, so one frequency is kept, four are interpolated and three divided by the factor.
+     */
+    private static final String TINY_LLAMA3 = "{\"rope_type\": \"llama3\", \"factor\": 4.0, \"low_freq_factor\": 1.0, "
+            + "\"high_freq_factor\": 8.0, \"original_max_position_embeddings\": 64}";
+
+    private static double[] tinyLlama3() {
+        return ReferenceLlama.llama3InvFreq(100, 16, 4, 1, 8, 64);
+    }
+
     /** A config JSON with the given theta, head width and {@code rope_scaling} (null: none). */
     private static ModelConfig config(double theta, int headDim, String ropeScaling) throws Exception {
         ObjectNode c = JSON.createObjectNode();
@@ -74,10 +85,7 @@ class RopeScalingTest {
                                 + "\"low_freq_factor\": 1.0, \"high_freq_factor\": 4.0, "
                                 + "\"original_max_position_embeddings\": 8192}",
                         ReferenceLlama.llama3InvFreq(500000, 128, 8, 1, 4, 8192)),
-                Arguments.of("llama3 (tiny, 4 of 8 in the smooth band)", 100.0, 16, "{\"rope_type\": \"llama3\", "
-                                + "\"factor\": 4.0, \"low_freq_factor\": 1.0, \"high_freq_factor\": 8.0, "
-                                + "\"original_max_position_embeddings\": 64}",
-                        ReferenceLlama.llama3InvFreq(100, 16, 4, 1, 8, 64)));
+                Arguments.of("llama3 (tiny, 4 of 8 in the smooth band)", 100.0, 16, TINY_LLAMA3, tinyLlama3()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -113,7 +121,7 @@ class RopeScalingTest {
     void theTinyLlama3CaseHasAllThreeBands() {
         // guards the test above: the interpolated band and both untouched/divided bands are all exercised
         double[] base = ReferenceLlama.defaultInvFreq(100, 16);
-        double[] scaled = ReferenceLlama.llama3InvFreq(100, 16, 4, 1, 8, 64);
+        double[] scaled = tinyLlama3();
         int kept = 0;
         int divided = 0;
         int smooth = 0;
@@ -144,10 +152,7 @@ class RopeScalingTest {
                 Arguments.of("default, untied", false, 10000.0, null, ReferenceLlama.defaultInvFreq(10000, 16)),
                 Arguments.of("linear x4, tied", true, 10000.0, "{\"type\": \"linear\", \"factor\": 4.0}",
                         ReferenceLlama.linearInvFreq(10000, 16, 4)),
-                Arguments.of("llama3, untied", false, 100.0, "{\"rope_type\": \"llama3\", \"factor\": 4.0, "
-                                + "\"low_freq_factor\": 1.0, \"high_freq_factor\": 8.0, "
-                                + "\"original_max_position_embeddings\": 64}",
-                        ReferenceLlama.llama3InvFreq(100, 16, 4, 1, 8, 64)));
+                Arguments.of("llama3, untied", false, 100.0, TINY_LLAMA3, tinyLlama3()));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -36,21 +34,6 @@ import org.lmqt.checkpoint.Tensor;
  * and the packed round trip; {@link HqqGoldenTest} the weight codes, steps and zeros of the plain quantizer.
  */
 class HqqLinearMetaTest {
-    private static SafetensorsFile inputs;
-    private static SafetensorsFile expected;
-
-    @BeforeAll
-    static void open() {
-        inputs = SafetensorsFile.open(TestData.shared("fixtures/hqq/inputs.safetensors"));
-        expected = SafetensorsFile.open(TestData.shared("fixtures/hqq/expected.safetensors"));
-    }
-
-    @AfterAll
-    static void close() {
-        inputs.close();
-        expected.close();
-    }
-
     // ---------------------------------------------------------------------------------------------------------
     // the reference
 
@@ -212,10 +195,15 @@ class HqqLinearMetaTest {
     @ParameterizedTest(name = "{0} b{1}g{2}")
     @MethodSource("fixtureCases")
     void fixtureMatrices(String matrix, int bits, int group) {
-        Tensor w = inputs.tensor(matrix);
+        try (SafetensorsFile inputs = SafetensorsFile.open(TestData.shared("fixtures/hqq/inputs.safetensors"));
+             SafetensorsFile expected = SafetensorsFile.open(TestData.shared("fixtures/hqq/expected.safetensors"))) {
+            checkFixture(inputs.tensor(matrix), bits, group, matrix + ".b" + bits + "g" + group, expected);
+        }
+    }
+
+    private static void checkFixture(Tensor w, int bits, int group, String key, SafetensorsFile expected) {
         QuantConfig config = new QuantConfig(bits, group);
         HqqLinear q = HqqLinear.quantize(w.data(), w.shape(), config, QuantMethod.HQQ);
-        String key = matrix + ".b" + bits + "g" + group;
         float[] steps = q.weight().scale();
         if (expected.contains(key + ".scale")) {
             // the fork's step sizes (round_zero does not change min-max steps): the scale reference's input
