@@ -8,6 +8,7 @@ import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.lmqt.device.ComputeDevice;
 
 /**
  * Pins the Qwen2 path: a tiny {@code Qwen2ForCausalLM} checkpoint with nonzero q/k/v biases (and, as Qwen2

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.ModelConfig;
 import org.lmqt.cli.UserException;
+import org.lmqt.device.ComputeDevice;
 
 /**
  * Pins the {@code rope_scaling} variants (none, {@code default}, {@code linear}, {@code llama3}) against

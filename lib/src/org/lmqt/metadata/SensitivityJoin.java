@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.TreeSet;
+import org.lmqt.checkpoint.BlockPart;
 import org.lmqt.cli.UserException;
 import org.lmqt.metadata.JoinTables.LayerKey;
 import tech.tablesaw.api.DoubleColumn;

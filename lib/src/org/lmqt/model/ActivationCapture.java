@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.lmqt.checkpoint.BlockPart;
 
 /**
  * A {@link ForwardHook} that keeps copies of the inputs of chosen {@link BlockPart}s, per layer, in a manager of

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Activation;
 import java.util.List;
+import org.lmqt.checkpoint.BlockPart;
 import org.lmqt.checkpoint.ModelConfig;
 import org.lmqt.device.ComputeDevice;
 

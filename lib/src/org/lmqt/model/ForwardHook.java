@@ -1,6 +1,7 @@
 package org.lmqt.model;
 
 import ai.djl.ndarray.NDArray;
+import org.lmqt.checkpoint.BlockPart;
 import org.lmqt.checkpoint.MatrixKey;
 
 /**

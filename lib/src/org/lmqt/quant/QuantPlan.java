@@ -79,10 +79,10 @@ public record QuantPlan(Optional<MatrixChoice> uniform, Map<MatrixKey, MatrixCho
                 continue;
             }
             String[] f = lines.get(i).strip().split(",", -1);
-            if (model >= 0 && !f[model].equals(modelShortId)) {
-                continue;
-            }
             try {
+                if (model >= 0 && !f[model].equals(modelShortId)) {
+                    continue;
+                }
                 configs.put(new MatrixKey(Integer.parseInt(f[layer]), f[module]),
                         new QuantConfig(Integer.parseInt(f[b1]), Integer.parseInt(f[g1]),
                                 b2 < 0 ? 8 : Integer.parseInt(f[b2]), g2 < 0 ? 128 : Integer.parseInt(f[g2])));

@@ -1,6 +1,6 @@
 package org.lmqt.sensitivity;
 
-import org.lmqt.model.BlockPart;
+import org.lmqt.checkpoint.BlockPart;
 
 /**
  * One row of the original's sensitivity CSV (lmqt-spec §5.4): how much block part {@code part} of layer

@@ -1,11 +1,12 @@
-package org.lmqt.model;
+package org.lmqt.checkpoint;
 
 import java.util.List;
 import java.util.Locale;
+import org.lmqt.cli.UserException;
 
 /**
  * The four parts of a decoder block whose inputs the sensitivity tool and the activation methods observe
- * (lmqt-spec §4.9), named as the original's CSVs name them.
+ * (lmqt-spec §4.9, §5.4), named as the original's CSVs name them, with the matrices each part holds.
  */
 public enum BlockPart {
     /** Input of q/k/v ({@code input_layernorm(h)}); the part's module is the whole self-attention. */
@@ -33,23 +34,27 @@ public enum BlockPart {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** The part a module belongs to. */
+    /**
+     * The part a module belongs to, by its full name ({@code self_attn.q_proj}) or its last name ({@code q_proj});
+     * a one-line error for other modules.
+     */
     public static BlockPart ofModule(String module) {
+        String last = module.substring(module.lastIndexOf('.') + 1);
         for (BlockPart p : values()) {
-            if (p.modules.contains(module)) {
+            if (p.modules.contains(module) || p.modules.stream().anyMatch(m -> m.endsWith("." + last))) {
                 return p;
             }
         }
-        throw new IllegalArgumentException("module " + module + " belongs to no block part");
+        throw new UserException("module " + module + " belongs to no block part (expected a q/k/v/o/gate/up/down_proj)");
     }
 
-    /** Parses {@code attn_in}, ... */
-    public static BlockPart parse(String label) {
+    /** The part with this CSV name ({@code attn_in}, ...); a one-line error else. */
+    public static BlockPart ofLabel(String label) {
         for (BlockPart p : values()) {
             if (p.label().equals(label)) {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown block part '" + label + "' (attn_in, attn_out, mlp_gate, mlp_down)");
+        throw new UserException("unknown block part '" + label + "' (expected attn_in, attn_out, mlp_gate or mlp_down)");
     }
 }
