@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.lmqt.Deps;
 import org.lmqt.checkpoint.TinyLlama;
 import org.lmqt.cli.Cli;
+import org.lmqt.device.ComputeDevice;
 import org.lmqt.pipeline.Pipeline;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,8 +43,14 @@ class pipeline implements Callable<Integer> {
         TinyLlama d = TinyLlama.DEFAULT;
         TinyLlama model = new TinyLlama(d.layers(), d.hidden(), d.intermediate(), d.heads(), d.kvHeads(), d.vocab(),
                 d.maxPositions(), d.ropeTheta(), d.tied(), d.dtype(), seed);
-        for (Pipeline.StepResult r : new Pipeline(outputDir, model, text, threads).run()) {
-            System.out.printf("%-9s %s %s%n", r.step(), r.skipped() ? "done before:" : "wrote", r.output());
+        Pipeline pipeline = new Pipeline(outputDir, model, text, threads, ComputeDevice.fromEnvironment());
+        for (Pipeline.StepResult r : pipeline.run()) {
+            System.out.printf("%-11s %s %s%n", r.step(), r.skipped() ? "done before:" : "wrote", r.output());
+        }
+        System.out.printf("%n%-18s %8s %12s %10s%n", "method", "bits/par", "perplexity", "vs fp16");
+        for (Pipeline.Headline h : pipeline.headlines()) {
+            System.out.printf(java.util.Locale.ROOT, "%-18s %8.3f %12.4f %+9.2f%%%n", h.method(), h.bits(),
+                    h.perplexity(), h.changePercent());
         }
         return 0;
     }

@@ -17,9 +17,11 @@ class PipelineTest {
     @Test
     void runsEveryStepThenResumesWithoutRedoingThem(@TempDir Path out) throws Exception {
         TinyLlama small = new TinyLlama(2, 256, 512, 4, 2, 300, 512, 10000.0, false, DType.BF16, 3);
-        Pipeline p = new Pipeline(out, small, org.lmqt.TestData.root().resolve(Pipeline.CORPUS), 2);
+        Pipeline p = new Pipeline(out, small, org.lmqt.TestData.root().resolve(Pipeline.CORPUS), 2,
+                org.lmqt.device.ComputeDevice.CPU);
         List<Pipeline.StepResult> first = p.run();
-        assertEquals(List.of("model", "fnorm", "kurtosis", "wdist", "mxq", "evaluate", "figures"), first.stream().map(Pipeline.StepResult::step).toList());
+        assertEquals(List.of("model", "fnorm", "kurtosis", "wdist", "sensi", "join", "mxq", "evaluate",
+                "sensi-boost", "kurt-boost", "figures"), first.stream().map(Pipeline.StepResult::step).toList());
         assertTrue(first.stream().noneMatch(Pipeline.StepResult::skipped));
         for (Pipeline.StepResult r : first) {
             assertTrue(Files.exists(r.output()), r.output().toString());
@@ -33,12 +35,24 @@ class PipelineTest {
         assertTrue(mem <= params * Pipeline.BUDGET / 8 / 1048576 + 1e-12, mem + " MiB");
 
         // the experiment's result has the three models' perplexities
-        tech.tablesaw.api.Table result = tech.tablesaw.api.Table.read().csv(first.get(5).output().toFile());
+        tech.tablesaw.api.Table result = tech.tablesaw.api.Table.read().csv(first.get(7).output().toFile());
         assertEquals(List.of("fp16", "hqq", "mxq"), result.stringColumn("algo").asList());
         for (int r = 0; r < 3; r++) {
             double ppl = result.numberColumn("ppl_wikitext").getDouble(r);
             assertTrue(ppl > 1 && ppl < 2 * 300, "perplexity " + ppl + " of a 300-token random model");
         }
+        // the sensitivity rows of both layers and the joined table the variants read
+        List<String> sensi = Files.readAllLines(p.sensitivityFile());
+        assertEquals(1 + 2 * 4, sensi.size(), sensi.toString());
+        assertTrue(sensi.get(1).startsWith("moby-dick-chapter-1,attn_in,tiny-llama,4,64,0,"), sensi.get(1));
+        String header = Files.readAllLines(first.get(5).output()).get(0);
+        assertTrue(header.endsWith(",kurtosis,kurtosis_scaled,sensitivity"), header);
+        // the summary: fp16, hqq, mxq and the two variants, each with a perplexity and its change
+        List<Pipeline.Headline> h = p.headlines();
+        assertEquals(List.of("fp16", "hqq b4g64", "mxq 4.25", "sensi-boost 4.25", "kurt-boost 4.25"),
+                h.stream().map(Pipeline.Headline::method).toList());
+        assertEquals(0, h.get(0).changePercent(), 1e-12);
+        assertTrue(h.stream().allMatch(x -> x.perplexity() > 1 && x.perplexity() < 600), h.toString());
         long stamp = Files.getLastModifiedTime(first.get(1).output()).toMillis();
         List<Pipeline.StepResult> second = p.run();
         assertTrue(second.stream().allMatch(Pipeline.StepResult::skipped), second.toString());

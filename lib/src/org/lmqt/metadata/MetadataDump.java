@@ -69,7 +69,10 @@ public final class MetadataDump {
         return new Outcome(file, false, lines.size() - 1, (System.nanoTime() - t0) / 1e9);
     }
 
-    /** True when {@code file} has {@code header} and {@code rows} data lines. */
+    /**
+     * True when {@code file} has {@code header} (possibly followed by joined columns, as {@code join-metadata}
+     * writes them) and {@code rows} data lines.
+     */
     static boolean isComplete(Path file, String header, int rows) {
         if (!Files.isRegularFile(file)) {
             return false;
@@ -81,7 +84,8 @@ public final class MetadataDump {
                     head.add(l);
                 }
             }).filter(l -> !l.isBlank()).count();
-            return !head.isEmpty() && head.get(0).equals(header) && count == rows + 1L;
+            return !head.isEmpty() && (head.get(0).equals(header) || head.get(0).startsWith(header + ","))
+                    && count == rows + 1L;
         } catch (IOException | UncheckedIOException e) {
             return false;
         }

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.TinyLlama;
 import org.lmqt.device.ComputeDevice;
@@ -17,34 +18,43 @@ import org.lmqt.harness.PplDataset;
 import org.lmqt.harness.Task;
 import org.lmqt.io.PandasCsv;
 import org.lmqt.metadata.MetadataDump;
+import org.lmqt.metadata.MetadataJoin;
 import org.lmqt.metadata.MetadataKind;
+import org.lmqt.metadata.SensitivityJoin;
 import org.lmqt.model.ByteLevelTokenizerJson;
 import org.lmqt.mxq.Allocation;
 import org.lmqt.mxq.AllotTables;
 import org.lmqt.mxq.FnormTable;
 import org.lmqt.mxq.Mxq;
 import org.lmqt.mxq.MxqOptions;
+import org.lmqt.mxq.WeightAlgo;
+import org.lmqt.quant.QuantConfig;
+import org.lmqt.quant.QuantMethod;
 import org.lmqt.report.AllocationChart;
 import org.lmqt.report.AllotRow;
 import org.lmqt.report.Chart;
 import org.lmqt.report.FnormRow;
 import org.lmqt.report.WdistChart;
 import org.lmqt.report.WdistRow;
+import org.lmqt.sensitivity.SensitivityDump;
 import tech.tablesaw.api.StringColumn;
 import tech.tablesaw.api.Table;
 import tech.tablesaw.selection.Selection;
 
 /**
  * The README's main job on its embedded default: a tiny Llama checkpoint, its metadata (FNorm, kurtosis,
- * weight distribution), its MXQ allocation at {@link #BUDGET} bits, quantization (HQQ b4g64 and that
- * MXQ allocation) and perplexity through the experiment harness, and figures. Every step skips work that is already complete, so a rerun resumes.
+ * weight distribution), the sensitivity of its block parts on the corpus, the joins that put kurtosis and
+ * sensitivity into the FNorm table, its MXQ allocation at {@link #BUDGET} bits, quantization (HQQ b4g64, MXQ,
+ * SensiBoost and KurtBoost at the budget) and perplexity through the experiment harness, and figures. Every step
+ * skips work that is already complete, so a rerun resumes.
  *
  * @param outputDir root of everything the pipeline writes
  * @param model     the tiny model to generate
  * @param corpus    text file for perplexity
  * @param threads   worker threads
+ * @param device    where models run
  */
-public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads) {
+public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads, ComputeDevice device) {
 
     /** One finished step: its name, what it wrote, and whether it was already done. */
     public record StepResult(String step, Path output, boolean skipped) {}
@@ -87,10 +97,21 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
                 results.add(new StepResult(kind.name().toLowerCase(), o.file(), o.skipped()));
             }
         }
+        // 2b. sensitivity of every block part on the corpus (the original's dump.py sensi), resumable
+        long before = modified(sensitivityFile());
+        new SensitivityDump(List.of(modelDir().toString()), QuantMethod.HQQ, List.of(SENSI_CONFIG),
+                List.of(corpus.toString()), sensitivityFile(), device, true).run();
+        results.add(new StepResult("sensi", sensitivityFile(), before == modified(sensitivityFile())));
+        // 2c. kurtosis and sensitivity joined into the FNorm table the MXQ variants read
+        results.add(join());
         // 3. MXQ allocation at the budget (proven optimal), in the original's quant-cfg-allot schema
         results.add(allocate());
         // 4. quantize (HQQ b4g64, MXQ at the budget) and evaluate perplexity next to the unquantized model
         results.add(experiment());
+        // 4b. the rule-based variants SensiBoost and KurtBoost at the budget, each with its own snapshot root
+        for (WeightAlgo variant : VARIANTS) {
+            results.add(variant(variant));
+        }
         // 5. figures: weight distribution (paper Fig. 2) and the MXQ allocation (Figs. 6-7), HTML + tidy CSV
         results.add(figures());
         return results;
@@ -104,13 +125,116 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
         return outputDir.resolve("results");
     }
 
+    /** The sensitivity CSV of the main job. */
+    public Path sensitivityFile() {
+        return dataDir().resolve("sensi-" + modelDir().getFileName() + ".csv");
+    }
+
+    /** Folder of the joined FNorm tables (kurtosis, kurtosis_scaled, sensitivity). */
+    public Path joinedDir() {
+        return dataDir().resolve("joined");
+    }
+
+    /** The config whose sensitivity the variants use (the original's pileval b4g64 measurement). */
+    static final QuantConfig SENSI_CONFIG = new QuantConfig(4, 64);
+
+    /** The rule-based variants the main job evaluates next to plain MXQ. */
+    static final List<WeightAlgo> VARIANTS = List.of(WeightAlgo.SENSI_BOOST, WeightAlgo.KURT_BOOST);
+
+    private StepResult join() {
+        String model = modelDir().getFileName().toString();
+        Path out = joinedDir().resolve(MetadataKind.FNORM.fileName(model));
+        if (Files.isRegularFile(out) && modified(out) >= modified(sensitivityFile())) {
+            return new StepResult("join", out, true);
+        }
+        MetadataJoin join = new MetadataJoin(List.of(dataDir().resolve(MetadataKind.FNORM.fileName(model))),
+                Optional.of(dataDir().resolve(MetadataKind.WDIST.fileName(model))), Optional.of(sensitivityFile()),
+                SensitivityJoin.Options.DEFAULTS.withMeasurement(SensitivityDump.label(corpus.toString()),
+                        SENSI_CONFIG.bits(), SENSI_CONFIG.group()), joinedDir());
+        join.write(join.join());
+        return new StepResult("join", out, false);
+    }
+
+    private static long modified(Path p) {
+        try {
+            return Files.isRegularFile(p) ? Files.getLastModifiedTime(p).toMillis() : -1;
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * One line of the main job's summary.
+     *
+     * @param method        {@code fp16}, {@code hqq b4g64}, {@code mxq 4.25}, {@code sensi-boost 4.25}, ...
+     * @param bits          bits per parameter of the quantized matrices (16 for fp16; the budget for MXQ)
+     * @param perplexity    perplexity on the corpus
+     * @param changePercent change against fp16, in percent
+     */
+    public record Headline(String method, double bits, double perplexity, double changePercent) {}
+
+    /** The summary of the finished experiments: method, bits, perplexity and its change against fp16. */
+    public List<Headline> headlines() {
+        List<String[]> raw = new ArrayList<>();   // method, bits, ppl
+        for (String experiment : List.of("pipeline", "pipeline-" + VARIANTS.get(0).cliName(),
+                "pipeline-" + VARIANTS.get(1).cliName())) {
+            Path result = latestResult(resultDir().resolve(experiment));
+            Table t = Table.read().csv(result.toFile());
+            for (int r = 0; r < t.rowCount(); r++) {
+                String algo = t.stringColumn("algo").get(r);
+                String cfg = t.column("config").getString(r);
+                String method = experiment.equals("pipeline") ? algo : experiment.substring("pipeline-".length());
+                double bits = switch (algo) {
+                    case "fp16" -> 16;
+                    case "mxq" -> BUDGET;
+                    default -> QuantConfig.parse(cfg).bitsPerParameter();
+                };
+                String label = algo.equals("fp16") ? method : method + " " + cfg.replace('_', '.');
+                raw.add(new String[] {label, Double.toString(bits), t.column("ppl_wikitext").getString(r)});
+            }
+        }
+        double fp = raw.stream().filter(r -> r[0].equals("fp16")).mapToDouble(r -> Double.parseDouble(r[2]))
+                .findFirst().orElse(Double.NaN);
+        return raw.stream().map(r -> new Headline(r[0], Double.parseDouble(r[1]), Double.parseDouble(r[2]),
+                100 * (Double.parseDouble(r[2]) / fp - 1))).toList();
+    }
+
+    private static Path latestResult(Path experimentDir) {
+        try (var files = Files.list(experimentDir)) {
+            return files.filter(f -> f.getFileName().toString().startsWith("result-")).max(java.util.Comparator
+                    .comparing(Path::getFileName)).orElseThrow(() -> new IllegalStateException("no result in "
+                    + experimentDir + ": run the pipeline first"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private ModelRunner runner(Path snapshots, Path fnormDir, MxqOptions mxq) {
+        return new ModelRunner(new ModelRunner.Settings(snapshots, fnormDir, mxq,
+                List.of(PplDataset.parse(corpus.toString())), new Perplexity(256, 128), java.util.OptionalInt.empty(),
+                device, threads));
+    }
+
+    private StepResult variant(WeightAlgo variant) {
+        String name = variant.cliName();
+        Plan plan = Plan.of(List.of(ModelRef.parse(modelDir().toString())), List.of(Algo.MXQ),
+                List.of(budgetName()), Task.EVAL_PPL);
+        ModelRunner runner = runner(outputDir.resolve("snapshots-" + name), joinedDir(),
+                MxqOptions.DEFAULTS.withWeightAlgo(variant));
+        Harness.Outcome o = new Harness(new Harness.Settings(resultDir(), "pipeline-" + name, true, false), runner,
+                System.out).run(plan);
+        return new StepResult(name, o.result().orElse(resultDir()), o.ran() == 0);
+    }
+
+    private static String budgetName() {
+        return String.format(java.util.Locale.ROOT, "%.2f", BUDGET);
+    }
+
     private StepResult experiment() {
         List<Algo> algos = List.of(Algo.FP16, Algo.HQQ, Algo.MXQ);
-        List<String> configs = List.of("b4g64", String.format(java.util.Locale.ROOT, "%.2f", BUDGET));
+        List<String> configs = List.of("b4g64", budgetName());
         Plan plan = Plan.of(List.of(ModelRef.parse(modelDir().toString())), algos, configs, Task.EVAL_PPL);
-        ModelRunner runner = new ModelRunner(new ModelRunner.Settings(outputDir.resolve("snapshots"), dataDir(),
-                MxqOptions.DEFAULTS, List.of(PplDataset.parse(corpus.toString())), new Perplexity(256, 128),
-                java.util.OptionalInt.empty(), ComputeDevice.fromEnvironment(), threads));
+        ModelRunner runner = runner(outputDir.resolve("snapshots"), dataDir(), MxqOptions.DEFAULTS);
         Harness.Outcome o = new Harness(new Harness.Settings(resultDir(), "pipeline", true, false), runner, System.out)
                 .run(plan);
         return new StepResult("evaluate", o.result().orElse(resultDir()), o.ran() == 0);

@@ -47,9 +47,10 @@ public record SensitivityDump(List<String> models, QuantMethod method, List<Quan
         }
     }
 
-    /** Runs what is not in {@code output} yet; returns every row of the file. */
+    /** Runs what is not in {@code output} yet (nothing is written when nothing was missing); every row of the file. */
     public List<SensitivityRow> run() {
         List<SensitivityRow> rows = new ArrayList<>(SensitivityCsv.read(output));
+        boolean changed = !java.nio.file.Files.isRegularFile(output);
         for (String model : models) {
             Path dir = HubCache.resolve(model);
             String shortId = HubCache.shortId(model, dir);
@@ -76,16 +77,18 @@ public record SensitivityDump(List<String> models, QuantMethod method, List<Quan
                     }
                     rows.sort(order());
                     SensitivityCsv.write(output, rows);
+                    changed = false;   // written
                 }
             }
         }
-        rows.sort(order());
-        SensitivityCsv.write(output, rows);
+        if (changed) {
+            SensitivityCsv.write(output, rows);
+        }
         return rows;
     }
 
     /** A set's label in the CSV: its name, or a file's name without extension ({@code moby-dick}). */
-    static String label(String dataset) {
+    public static String label(String dataset) {
         Path p = Path.of(dataset);
         if (!java.nio.file.Files.exists(p)) {
             return dataset;
