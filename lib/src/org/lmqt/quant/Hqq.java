@@ -158,53 +158,102 @@ public final class Hqq implements WeightQuantizer {
      * The proximal loop. Each iteration, per element: codes with the current zero, the reconstruction error,
      * its generalised soft threshold, and the zero that best explains the codes given the shrunk error; the mean
      * absolute reconstruction error (before the zero update) decides when to stop.
+     * <p>The fork compares float32 means that PyTorch sums in its own order. A double sum decides whenever it is
+     * clearly above or below the best so far ({@link #closeCall}, beyond any float32 summation error); in a close
+     * call both means are recomputed exactly in PyTorch's order ({@link CascadeSum}) from the zeros they were
+     * measured with.
      */
     private void optimizeZero(float[] w, int g, int m, float qmax, float[] s, float[] z, Proximal p) {
         double beta = p.beta();
-        double best = 1e4;
-        float[] zNext = new float[m];   // [M]
-        float[] absDev = new float[w.length]; // [g, M] |w - w_r| of the iteration
+        double bestFast = 1e4;
+        float bestExact = Float.NaN;      // the best iteration's exact mean, when known
+        float[] zUsed = new float[m];     // [M] the zero this iteration's error is measured with
+        float[] zBest = null;             // [M] the zero the best iteration's error was measured with
+        float[] zNext = new float[m];     // [M]
+        CascadeSum.AbsSum absSum = null;  // |w - w_r| in PyTorch's order, while close calls are expected
+        double close = closeCall(w.length, g);
+        double lastGap = Double.POSITIVE_INFINITY;
         for (int it = 0; it < p.iterations(); it++) {
             final float invBeta = (float) (1.0 / beta);
             // |d| - invBeta * |d|^(lp-1) > 0 only above this threshold; below it the shrink is exactly 0
             final double threshold = Math.pow(invBeta, 1.0 / (2.0 - p.lpNorm())) * (1 - 1e-4);
             final float exponent = p.lpNorm() - 1f;
-            forColumns(m, (lo, hi) -> proximalStep(w, g, m, lo, hi, qmax, s, z, zNext, absDev, invBeta,
-                    exponent, threshold, p.lpNorm() == 1f));
+            System.arraycopy(z, 0, zUsed, 0, m);
+            // the per-element errors are kept once the means come close (the decision may need their exact sum)
+            final CascadeSum.AbsSum keep = lastGap < 8 * close ? CascadeSum.AbsSum.of(w.length, m, BLOCK) : null;
+            double absErr = sumColumns(m, (lo, hi) -> proximalStep(w, g, m, lo, hi, qmax, s, z, zNext, keep,
+                    invBeta, exponent, threshold, p.lpNorm() == 1f));
             System.arraycopy(zNext, 0, z, 0, m);
             beta *= p.kappa();
-            // torch.abs(W - W_r).mean(): PyTorch's float32 sum order, then one division
-            float meanErr = CascadeSum.contiguous(absDev, LANES) / w.length;
-            if (meanErr < best) {
-                best = meanErr;
+            double fast = absErr / w.length;
+            float exact = keep == null ? Float.NaN : keep.total() / w.length;
+            lastGap = zBest == null ? Double.POSITIVE_INFINITY : Math.abs(fast - bestFast) / bestFast;
+            boolean improves;
+            if (lastGap > close) {
+                improves = fast < bestFast;
             } else {
+                if (Float.isNaN(exact)) {
+                    exact = exactMeanError(w, m, qmax, s, zUsed);
+                }
+                if (Float.isNaN(bestExact)) {
+                    bestExact = exactMeanError(w, m, qmax, s, zBest);
+                }
+                improves = exact < bestExact;
+            }
+            if (!improves) {
                 break;   // the fork keeps the zero of this non-improving iteration
             }
+            bestFast = fast;
+            bestExact = exact;
+            zBest = zUsed.clone();
         }
     }
 
     /**
-     * Float lanes of the PyTorch CPU kernels whose sum order the mean error follows (AVX2's 8; the fixtures made
-     * by the fork give the same results with AVX-512's 16).
+     * Relative gap above which our sum of the mean error (float32 per group of {@code g}, then double) surely
+     * decides as PyTorch's float32 cascade sum of {@code n} values would: four times the sum of both error bounds
+     * (a float32 rounding per addition on the longest chain: the group, three cascade levels of 16, the top
+     * level's {@code n / 131072} sums and 64 lane and accumulator additions).
      */
-    private static final int LANES = 8;
+    static double closeCall(long n, int g) {
+        double chain = g + 3 * 16 + n / 131072.0 + 64;
+        return 4 * chain * Math.ulp(1f) / 2;
+    }
+
+    /** {@code torch.abs(W - W_r).mean()} with {@code W_r = (Q - z) / s}, in PyTorch's float32 order. */
+    private float exactMeanError(float[] w, int m, float qmax, float[] s, float[] z) {
+        CascadeSum.AbsSum sum = CascadeSum.AbsSum.of(w.length, m, BLOCK);
+        forColumns(m, (lo, hi) -> {
+            int n = hi - lo;
+            float[] code = new float[n];        // [block] scratch of the row kernel
+            float[] dev = new float[n];         // [block] w - w_r
+            float[] err = new float[n];         // [block] scratch
+            float[] term = new float[n];        // [block] scratch
+            for (int row = lo; row < w.length; row += m) {
+                ROW_KERNEL.run(w, row, s, z, lo, n, qmax, Float.MAX_VALUE, code, dev, err, term);
+                sum.add(row, dev, n);
+            }
+        });
+        return sum.total() / w.length;
+    }
 
     /** The SIMD row kernel when the Vector API module is present ({@code --add-modules jdk.incubator.vector}). */
     private static final ProximalRowKernel ROW_KERNEL = ProximalRowKernel.best();
 
     /**
-     * One iteration over columns {@code [lo, hi)}: writes their next zero and their |w - w_r| into {@code absDev}.
+     * One iteration over columns {@code [lo, hi)}: writes their next zero (and adds their |w - w_r| to
+     * {@code absSum} unless it is null), returns their summed |w - w_r|.
      * Written as short branch-free loops over one row of the block so that the JIT vectorises them; the rare
      * elements whose error exceeds the shrink threshold get the exact soft threshold in a scalar fix-up loop.
      */
-    private static void proximalStep(float[] w, int g, int m, int lo, int hi, float qmax, float[] s, float[] z,
-                                       float[] zNext, float[] absDev, float invBeta, float exponent,
+    private static double proximalStep(float[] w, int g, int m, int lo, int hi, float qmax, float[] s, float[] z,
+                                       float[] zNext, CascadeSum.AbsSum absSum, float invBeta, float exponent,
                                        double threshold, boolean l1) {
         final int n = hi - lo;
         final float thr = (float) threshold;
         float[] acc = new float[n];    // [block] sum over the group of q - (w - e) * s, in PyTorch's order
         float[] chunk = new float[n];  // [block] the current chunk of that sum (see CascadeSum)
-        float[] err = new float[n];    // [block] sum over the group of |w - w_r| (the kernel's; unused here)
+        float[] err = new float[n];    // [block] sum over the group of |w - w_r|
         float[] term = new float[n];   // [block] this row's q - (w - e) * s
         float[] dev = new float[n];    // [block] this row's w - w_r
         float[] code = new float[n];   // [block] this row's codes
@@ -232,14 +281,16 @@ public final class Hqq implements WeightQuantizer {
             if (CascadeSum.endsChunk(i, g)) {
                 CascadeSum.flush(chunk, acc, n);
             }
-            // |w - w_r| of this row, for the whole matrix's mean error
-            for (int j = 0; j < n; j++) {
-                absDev[row + j] = Math.abs(dev[j]);
+            if (absSum != null) {
+                absSum.add(row, dev, n);
             }
         }
+        double absErr = 0;
         for (int j = 0; j < n; j++) {
             zNext[lo + j] = acc[j] / g;
+            absErr += err[j];
         }
+        return absErr;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -250,9 +301,29 @@ public final class Hqq implements WeightQuantizer {
         void run(int lo, int hi);
     }
 
+    @FunctionalInterface
+    private interface BlockSum {
+        double run(int lo, int hi);
+    }
+
+    /** Runs {@code task} over column blocks and adds the results in block order (deterministic). */
+    private double sumColumns(int m, BlockSum task) {
+        int blocks = (m + BLOCK - 1) / BLOCK;
+        double[] parts = new double[blocks];
+        forColumns(m, blocks, (lo, hi) -> parts[lo / BLOCK] = task.run(lo, hi));
+        double total = 0;
+        for (double v : parts) {
+            total += v;
+        }
+        return total;
+    }
+
     /** Runs {@code task} over column blocks, on the pool when there is one. */
     private void forColumns(int m, BlockTask task) {
-        int blocks = (m + BLOCK - 1) / BLOCK;
+        forColumns(m, (m + BLOCK - 1) / BLOCK, task);
+    }
+
+    private void forColumns(int m, int blocks, BlockTask task) {
         if (pool == null || blocks == 1) {
             for (int b = 0; b < blocks; b++) {
                 task.run(b * BLOCK, Math.min(m, (b + 1) * BLOCK));

@@ -23,6 +23,15 @@ interface ProximalRowKernel {
     boolean run(float[] w, int row, float[] s, float[] z, int lo, int n, float qmax, float thr,
                 float[] code, float[] dev, float[] err, float[] term);
 
+    /**
+     * {@code acc[l] += x[from + r*width + l]} for {@code r = 0..rows-1}, each lane {@code l < width} added in row
+     * order (the order PyTorch's vector accumulators add in; {@code width} a multiple of 8).
+     */
+    void addRows(float[] x, int from, int rows, int width, float[] acc);
+
+    /** As {@link #addRows} with {@code |x|}. */
+    void addAbsRows(float[] x, int from, int rows, int width, float[] acc);
+
     /** The Vector API kernel when {@code jdk.incubator.vector} is loaded, else the scalar one. */
     static ProximalRowKernel best() {
         try {
@@ -38,6 +47,26 @@ interface ProximalRowKernel {
         public boolean run(float[] w, int row, float[] s, float[] z, int lo, int n, float qmax, float thr,
                            float[] code, float[] dev, float[] err, float[] term) {
             return tail(0, w, row, s, z, lo, n, qmax, thr, code, dev, err, term);
+        }
+
+        @Override
+        public void addRows(float[] x, int from, int rows, int width, float[] acc) {
+            for (int r = 0; r < rows; r++) {
+                int base = from + r * width;
+                for (int l = 0; l < width; l++) {
+                    acc[l] += x[base + l];
+                }
+            }
+        }
+
+        @Override
+        public void addAbsRows(float[] x, int from, int rows, int width, float[] acc) {
+            for (int r = 0; r < rows; r++) {
+                int base = from + r * width;
+                for (int l = 0; l < width; l++) {
+                    acc[l] += Math.abs(x[base + l]);
+                }
+            }
         }
 
         /** Elements {@code [from, n)}. */

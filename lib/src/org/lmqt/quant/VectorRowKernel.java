@@ -30,4 +30,28 @@ final class VectorRowKernel implements ProximalRowKernel {
         }
         return ScalarRowKernel.tail(j, w, row, s, z, lo, n, qmax, thr, code, dev, err, term) | far;
     }
+
+    @Override
+    public void addRows(float[] x, int from, int rows, int width, float[] acc) {
+        VectorSpecies<Float> sp = width % SP.length() == 0 ? SP : FloatVector.SPECIES_64;
+        for (int l = 0; l < width; l += sp.length()) {
+            FloatVector a = FloatVector.fromArray(sp, acc, l);
+            for (int r = 0, base = from + l; r < rows; r++, base += width) {
+                a = a.add(FloatVector.fromArray(sp, x, base));
+            }
+            a.intoArray(acc, l);
+        }
+    }
+
+    @Override
+    public void addAbsRows(float[] x, int from, int rows, int width, float[] acc) {
+        VectorSpecies<Float> sp = width % SP.length() == 0 ? SP : FloatVector.SPECIES_64;
+        for (int l = 0; l < width; l += sp.length()) {
+            FloatVector a = FloatVector.fromArray(sp, acc, l);
+            for (int r = 0, base = from + l; r < rows; r++, base += width) {
+                a = a.add(FloatVector.fromArray(sp, x, base).abs());
+            }
+            a.intoArray(acc, l);
+        }
+    }
 }
