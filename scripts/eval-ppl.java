@@ -67,15 +67,14 @@ class eval_ppl implements Callable<Integer> {
         Perplexity protocol = new Perplexity(maxLength, stride);
         String body = text != null ? EvalText.plain(text) : EvalText.load(dataset, Optional.ofNullable(data));
         String datasetName = text != null ? text.getFileName().toString() : dataset.name().toLowerCase(Locale.ROOT);
+        if (maxTokens != null && maxTokens < 2) {
+            throw new UserException("--max-tokens must be at least 2");
+        }
+        MemoryProbe memory = new MemoryProbe(modelOptions.device());   // the model's memory counts, as in the original
         try (LoadedModel m = modelOptions.load()) {
-            long[] ids = m.requireTokenizer().encode(body);
-            if (maxTokens != null) {
-                if (maxTokens < 2) {
-                    throw new UserException("--max-tokens must be at least 2");
-                }
-                ids = java.util.Arrays.copyOf(ids, Math.min(ids.length, maxTokens));
-            }
-            MemoryProbe memory = new MemoryProbe(m.model().device());
+            memory.sample();
+            long[] ids = maxTokens == null ? m.requireTokenizer().encode(body)
+                    : m.requireTokenizer().encodePrefix(body, maxTokens);
             PerplexityResult r;
             try (ProgressBar bar = new ProgressBar("ppl " + m.shortId() + " " + datasetName,
                     protocol.windows(ids.length).length)) {

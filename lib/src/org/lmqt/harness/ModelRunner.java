@@ -125,10 +125,10 @@ public final class ModelRunner implements SubtaskRunner {
         try (LoadedModel m = LoadedModel.open(modelDir.toString(), settings.device())) {
             memory.sample();
             for (PplDataset d : settings.datasets()) {
-                long[] ids = m.requireTokenizer().encode(texts.computeIfAbsent(d, PplDataset::load));
-                if (settings.maxTokens().isPresent()) {
-                    ids = java.util.Arrays.copyOf(ids, Math.min(ids.length, settings.maxTokens().getAsInt()));
-                }
+                String text = texts.computeIfAbsent(d, PplDataset::load);
+                long[] ids = settings.maxTokens().isPresent()
+                        ? m.requireTokenizer().encodePrefix(text, settings.maxTokens().getAsInt())
+                        : m.requireTokenizer().encode(text);
                 PerplexityResult p = settings.protocol().evaluate(m.model(), ids, memory, k -> { });
                 r = r.with("ppl_" + d.column(), ResultRow.round(p.perplexity(), 4))
                         .with("duration_" + d.column(), ResultRow.round(p.meanWindowSeconds(), 3));

@@ -87,6 +87,26 @@ public final class TextTokenizer implements AutoCloseable {
         return e.getIds();
     }
 
+    /**
+     * The first {@code maxTokens} ids of {@code encode(text)} without tokenizing all of it: growing prefixes of the
+     * text are encoded until one yields {@value #PREFIX_MARGIN} tokens more than needed, so the cut never touches the
+     * ids kept (merges do not reach across that many tokens).
+     */
+    public long[] encodePrefix(String text, int maxTokens) {
+        int chars = Math.max(1024, maxTokens * 8);
+        while (true) {
+            boolean whole = chars >= text.length();
+            long[] ids = encode(whole ? text : text.substring(0, chars));
+            if (whole || ids.length >= maxTokens + PREFIX_MARGIN) {
+                return java.util.Arrays.copyOf(ids, Math.min(ids.length, maxTokens));
+            }
+            chars = (int) Math.min(Integer.MAX_VALUE, 2L * chars);
+        }
+    }
+
+    /** Tokens beyond the wanted ones that a prefix must give before its cut is trusted. */
+    static final int PREFIX_MARGIN = 64;
+
     /** Text of {@code ids}, special tokens skipped. */
     public String decode(long[] ids) {
         return tokenizer.decode(ids, true);
