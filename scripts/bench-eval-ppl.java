@@ -37,7 +37,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-eval-ppl", mixinStandardHelpOptions = true, version = Deps.VERSION,
         description = "Writes a seeded random Llama (default ~95M parameters: 10 layers, width 768, vocab 32000, tied) "
                 + "to a temporary folder, measures eval-ppl's tokens/s over a few 1024-token windows of a text, and "
-                + "the wall time of quantizing all its linear layers with HQQ.",
+                + "the wall time of quantizing all its linear layers with HQQ. When python3 with torch is there "
+                + "($LMQT_PYTHON), the same windows also run through a PyTorch eager Llama "
+                + "(scripts/reference/llama_eager_ppl.py) for side-by-side speed and peak memory.",
         footer = {"", "Example:", "  ./jbang scripts/bench-eval-ppl.java --text ../shared/corpus/moby-dick.txt --windows 4"})
 class bench_eval_ppl implements Callable<Integer> {
     @Option(names = "--text", required = true, paramLabel = "FILE", description = "Text to evaluate on.")
@@ -78,6 +80,7 @@ class bench_eval_ppl implements Callable<Integer> {
             ByteLevelTokenizerJson.write(dir, 32000);
             ComputeDevice dev = device == null ? ComputeDevice.fromEnvironment() : ComputeDevice.parse(device);
             Perplexity protocol = Perplexity.ORIGINAL;
+            Optional<com.fasterxml.jackson.databind.JsonNode> reference;
             try (LoadedModel m = LoadedModel.open(dir.toString(), dev)) {
                 long params;
                 try (Checkpoint ckpt = Checkpoint.open(dir)) {
@@ -88,15 +91,31 @@ class bench_eval_ppl implements Callable<Integer> {
                 // one warm-up window, then the measured run
                 protocol.evaluate(m.model(), Arrays.copyOf(ids, protocol.stride()), new MemoryProbe(dev), k -> { });
                 PerplexityResult r;
+                MemoryProbe memory = new MemoryProbe(dev);
                 try (ProgressBar bar = new ProgressBar("eval-ppl", protocol.windows(ids.length).length)) {
-                    r = protocol.evaluate(m.model(), ids, new MemoryProbe(dev), k -> bar.step());
+                    r = protocol.evaluate(m.model(), ids, memory, k -> bar.step());
                 }
+                reference = PyTorchReference.run(dir, ids, protocol);
                 System.out.printf(Locale.ROOT, "model: %,d parameters (%d layers, hidden %d, intermediate %d, vocab 32000),"
                         + " device %s, %s threads%n", params, layers, hidden, intermediate, dev,
                         Optional.ofNullable(System.getenv("LMQT_THREADS")).orElse("default"));
                 System.out.printf(Locale.ROOT, "eval-ppl: %d windows (max length %d, stride %d), %.3f s/window, "
-                                + "%.1f tokens/s, peak RSS %.0f MiB%n", r.windows(), protocol.maxLength(),
-                        protocol.stride(), r.meanWindowSeconds(), r.tokensPerSecond(), r.peakMemoryBytes() / 1048576.0);
+                                + "%.1f tokens/s, ppl %.4f, peak RSS while evaluating %.0f MiB%n", r.windows(),
+                        protocol.maxLength(), protocol.stride(), r.meanWindowSeconds(), r.tokensPerSecond(),
+                        r.perplexity(), memory.peakTotalBytes() / 1048576.0);
+                if (reference.isEmpty()) {
+                    System.out.println("pytorch eager: not measured (needs python3 with torch; set LMQT_PYTHON)");
+                } else {
+                    var ref = reference.get();
+                    System.out.printf(Locale.ROOT, "pytorch eager %s (%d threads): %.3f s/window, %.1f tokens/s, "
+                                    + "ppl %.4f, peak RSS while evaluating %.0f MiB%n", ref.path("torch").asText(),
+                            ref.path("threads").asInt(), ref.path("seconds_per_window").asDouble(),
+                            ref.path("tokens_per_s").asDouble(), ref.path("ppl").asDouble(),
+                            ref.path("peak_rss_bytes").asDouble() / 1048576.0);
+                    System.out.printf(Locale.ROOT, "lmqt / pytorch: peak memory %.2fx, tokens/s %.2fx%n",
+                            memory.peakTotalBytes() / ref.path("peak_rss_bytes").asDouble(),
+                            r.tokensPerSecond() / ref.path("tokens_per_s").asDouble());
+                }
             }
             QuantPlan plan = QuantPlan.uniform(QuantMethod.HQQ, QuantConfig.parse(config));
             try (Checkpoint ckpt = Checkpoint.open(dir)) {
@@ -121,5 +140,34 @@ class bench_eval_ppl implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The same windows through {@code scripts/reference/llama_eager_ppl.py} in PyTorch eager, when it is there. */
+    static final class PyTorchReference {
+        static Optional<com.fasterxml.jackson.databind.JsonNode> run(Path model, long[] ids, Perplexity protocol)
+                throws Exception {
+            String python = Optional.ofNullable(System.getenv("LMQT_PYTHON")).orElse("python3");
+            Path script = Path.of(System.getProperty("lmqt.root", "."), "scripts", "reference", "llama_eager_ppl.py");
+            if (!Files.isRegularFile(script)) {
+                script = Path.of("scripts", "reference", "llama_eager_ppl.py");
+            }
+            Path idsFile = Files.createTempFile("lmqt-ids", ".txt");
+            try {
+                Files.write(idsFile, Arrays.stream(ids).mapToObj(Long::toString).toList());
+                Process p = new ProcessBuilder(python, script.toString(), model.toString(), idsFile.toString(),
+                        Integer.toString(protocol.maxLength()), Integer.toString(protocol.stride()))
+                        .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                String out = new String(p.getInputStream().readAllBytes()).strip();
+                if (p.waitFor() != 0 || out.isEmpty()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.lines()
+                        .reduce((a, b) -> b).orElse("")));
+            } catch (java.io.IOException e) {
+                return Optional.empty();
+            } finally {
+                Files.deleteIfExists(idsFile);
+            }
+        }
     }
 }

@@ -52,6 +52,11 @@ public final class MemoryProbe {
         peak = Math.max(peak, now - baseline);
     }
 
+    /** The baseline plus the largest growth sampled: the peak figure itself (process resident set, GPU used). */
+    public long peakTotalBytes() {
+        return baseline + peak;
+    }
+
     /** The largest growth sampled, in bytes (0 when unknown). */
     public long peakBytes() {
         return peak;

@@ -114,11 +114,16 @@ public final class DecoderBlock {
             v = kv[1];                                                               // [KV, total, d]
         }
         // grouped-query attention: the `group` query heads of KV head j are heads j*group .. j*group+group-1
+        // (the score chain works in place: at T = 1024 each [heads, T, total] array is tens of MB)
         NDArray qg = q.reshape(kvHeads, (long) group * t, d);                        // [KV, group*T, d]
-        NDArray scores = qg.matMul(k.transpose(0, 2, 1)).mul(1.0 / Math.sqrt(d))    // [KV, group*T, total]
-                .reshape(kvHeads, group, t, total).toType(DataType.FLOAT32, false)   // [KV, group, T, total] f32
-                .add(pos.mask());
+        NDArray raw = qg.matMul(k.transpose(0, 2, 1)).muli(1.0 / Math.sqrt(d));     // [KV, group*T, total]
+        NDArray scores = raw.reshape(kvHeads, group, t, total).toType(DataType.FLOAT32, false) // [KV, group, T, total]
+                .addi(pos.mask());
         NDArray probs = scores.softmax(-1).toType(device.weightType(), false);       // [KV, group, T, total]
+        if (scores != raw) {
+            scores.close();
+        }
+        raw.close();
         NDArray ctx = probs.reshape(kvHeads, (long) group * t, total).matMul(v)      // [KV, group*T, d]
                 .reshape(heads, t, d).transpose(1, 0, 2).reshape(t, (long) heads * d); // [T, H*d]
         // output projection

@@ -91,6 +91,9 @@ public final class LlamaModel implements AutoCloseable {
             float[][] tables = spec.rope().tables(c.maxPositions(), c.headDim());
             NDArray cos = manager.create(tables[0], new Shape(c.maxPositions(), c.headDim())); // [P, d] f32
             NDArray sin = manager.create(tables[1], new Shape(c.maxPositions(), c.headDim())); // [P, d] f32
+            // the loader's staging copies (a Java and a native buffer per tensor) are garbage now; collected
+            // once here, they do not stay resident next to the model
+            System.gc();
             return new LlamaModel(spec, device, manager, embed, blocks, norm, head, cos, sin);
         } catch (RuntimeException e) {
             manager.close();
@@ -174,18 +177,23 @@ public final class LlamaModel implements AutoCloseable {
         }
         try (NDScope scope = new NDScope()) {
             NDArray hidden = hiddenStates(ids, null);                            // [T, hidden]
-            // only the predicting positions go through the head
-            NDArray pred = head(hidden.get(new NDIndex((from - 1) + ":" + (t - 1)))); // [n, V] f32
-            hidden.close();
-            NDArray logp = pred.logSoftmax(-1);                                  // [n, V]
-            pred.close();
-            long[] targets = java.util.Arrays.copyOfRange(ids, from, t);
-            NDArray tgt = manager.create(targets, new Shape(targets.length, 1)); // [n, 1]
-            NDArray picked = logp.gather(tgt, 1);                                // [n, 1]
-            double sum = -picked.sum().toType(DataType.FLOAT64, false).getDouble();
+            double sum = 0;
+            // only the predicting positions go through the head, a few rows at a time ([rows, V] each)
+            for (int a = from - 1; a < t - 1; a += NLL_ROWS) {
+                int b = Math.min(a + NLL_ROWS, t - 1);
+                try (NDScope rows = new NDScope()) {
+                    NDArray logp = head(hidden.get(new NDIndex(a + ":" + b))).logSoftmax(-1); // [rows, V] f32
+                    long[] targets = java.util.Arrays.copyOfRange(ids, a + 1, b + 1);
+                    NDArray tgt = manager.create(targets, new Shape(targets.length, 1));    // [rows, 1]
+                    sum -= logp.gather(tgt, 1).sum().toType(DataType.FLOAT64, false).getDouble();
+                }
+            }
             return new double[] {sum, t - from};
         }
     }
+
+    /** Rows of logits {@link #nll} holds at a time ({@code [rows, vocab]} float32). */
+    private static final int NLL_ROWS = 128;
 
     /**
      * Forward pass of {@code ids} at positions following the cache's (or from 0 without a cache). The returned
