@@ -6,7 +6,12 @@
 //RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true -Xmx8g
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinPool;
@@ -19,8 +24,10 @@ import picocli.CommandLine.Option;
 
 @Command(name = "bench-hqq", mixinStandardHelpOptions = true, version = Deps.VERSION,
         description = {"Times HQQ (optimize=True, as the FNorm tool runs it) on random Gaussian matrices and prints",
-                "weights/s per config, single-threaded and on all cores, next to the original's reference figures",
-                "(PyTorch eager, CPU, one thread: 10-13 s per config at 4096x4096, 32-52 s at 11008x4096)."},
+                "weights/s per config, single-threaded and on all cores. With --reference and python3 with torch",
+                "($LMQT_PYTHON), the same shapes and configs also run through the fork's algorithm in PyTorch eager",
+                "on one thread (scripts/reference/hqq_eager.py), once with glibc's stock malloc and once tuned against",
+                "page faults, and the ratios are printed."},
         footer = {"", "Example:", "  ./jbang scripts/bench-hqq.java --shape 4096x4096 --config b4g64,b2g32 --repeat 2"})
 class bench_hqq implements Callable<Integer> {
     @Option(names = "--shape", split = ",", description = "Matrix shapes OUTxIN (default: ${DEFAULT-VALUE}).")
@@ -37,6 +44,13 @@ class bench_hqq implements Callable<Integer> {
 
     @Option(names = "--seed", description = "Seed of the random weights (default: ${DEFAULT-VALUE}).")
     long seed = 0;
+
+    @Option(names = "--reference", description = "Also time the PyTorch eager reference (needs python3 with torch).")
+    boolean reference;
+
+    /** glibc settings that stop PyTorch's big temporaries from being unmapped and faulted in again every op. */
+    static final Map<String, String> TUNED_MALLOC = Map.of("MALLOC_MMAP_MAX_", "0",
+            "MALLOC_TRIM_THRESHOLD_", "68719476736", "MALLOC_TOP_PAD_", "1073741824");
 
     public static void main(String... args) {
         Cli.exit(new bench_hqq(), args);
@@ -62,10 +76,61 @@ class bench_hqq implements Callable<Integer> {
                         best = Math.min(best, (System.nanoTime() - t0) / 1e9);
                     }
                     System.out.printf("%s,%s,%d,%.3f,%.3e%n", shape, c, q == single ? 1 : threads, best, w.length / best);
+                    if (q == single) {
+                        singleSeconds.put(shape + "," + c.name(), best);
+                    }
                 }
             }
         }
+        if (reference) {
+            compareWithReference(cfgs);
+        }
         return 0;
+    }
+
+    private final Map<String, Double> singleSeconds = new LinkedHashMap<>();
+
+    /** The PyTorch eager reference per shape and config, stock and tuned malloc, and lmqt's one-thread ratio. */
+    private void compareWithReference(List<QuantConfig> cfgs) {
+        String names = String.join(",", cfgs.stream().map(QuantConfig::name).toList());
+        Path script = Path.of(System.getProperty("lmqt.root", "."), "scripts", "reference", "hqq_eager.py");
+        if (!Files.isRegularFile(script)) {
+            script = Path.of("scripts", "reference", "hqq_eager.py");
+        }
+        System.out.println("shape,config,reference_malloc,reference_seconds,lmqt_seconds,lmqt_speedup");
+        for (String shape : shapes) {
+            String[] d = shape.toLowerCase().split("x");
+            for (boolean tuned : new boolean[] {false, true}) {
+                ProcessBuilder pb = new ProcessBuilder(Optional.ofNullable(System.getenv("LMQT_PYTHON")).orElse("python3"),
+                        script.toString(), d[0], d[1], names, Integer.toString(repeat), Long.toString(seed))
+                        .redirectError(ProcessBuilder.Redirect.DISCARD);
+                pb.environment().put("OMP_NUM_THREADS", "1");
+                if (tuned) {
+                    pb.environment().putAll(TUNED_MALLOC);
+                }
+                try {
+                    Process p = pb.start();
+                    List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+                    if (p.waitFor() != 0 || lines.isEmpty()) {
+                        System.out.println("reference: not measured (needs python3 with torch; set LMQT_PYTHON)");
+                        return;
+                    }
+                    for (String line : lines) {
+                        String[] f = line.split(",");
+                        double ref = Double.parseDouble(f[3]);
+                        double ours = singleSeconds.get(f[0] + "," + f[1]);
+                        System.out.printf(java.util.Locale.ROOT, "%s,%s,%s,%.3f,%.3f,%.1f%n", f[0], f[1],
+                                tuned ? "tuned" : "stock", ref, ours, ref / ours);
+                    }
+                } catch (java.io.IOException e) {
+                    System.out.println("reference: not measured (" + e.getMessage() + ")");
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     private static float[] gaussian(int n, long seed) {
