@@ -30,11 +30,7 @@ class CascadeSumTest {
         long i = 0;
         while (i + step <= size) {
             for (long j = 0; j < step; j++, i++) {
-                for (int k = 0; k < 4; k++) {
-                    for (int l = 0; l < lanes; l++) {
-                        acc[0][k][l] += x[(int) ((i * 4 + k) * lanes + l)];
-                    }
-                }
+                addRow(x, i, acc[0]);
             }
             for (int j = 1; j < 4; j++) {
                 for (int k = 0; k < 4; k++) {
@@ -49,11 +45,7 @@ class CascadeSumTest {
             }
         }
         for (; i < size; i++) {
-            for (int k = 0; k < 4; k++) {
-                for (int l = 0; l < lanes; l++) {
-                    acc[0][k][l] += x[(int) ((i * 4 + k) * lanes + l)];
-                }
-            }
+            addRow(x, i, acc[0]);
         }
         for (int j = 1; j < 4; j++) {
             for (int k = 0; k < 4; k++) {
@@ -81,6 +73,15 @@ class CascadeSumTest {
             total += p[l];
         }
         return total;
+    }
+
+    /** Row {@code i} of four 8-lane vectors into the four accumulators. */
+    private static void addRow(float[] x, long i, float[][] acc) {
+        for (int k = 0; k < 4; k++) {
+            for (int l = 0; l < 8; l++) {
+                acc[k][l] += x[(int) ((i * 4 + k) * 8 + l)];
+            }
+        }
     }
 
     private static float[] values(int n, long seed) {

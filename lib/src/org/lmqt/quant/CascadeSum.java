@@ -89,7 +89,7 @@ final class CascadeSum {
         int i = 0;
         for (; i + step <= rows; ) {
             // one chunk of rows into level 0
-            KERNEL.addRows(x, i * width, step, width, acc[0]);
+            KERNEL.addRows(x, i * width, step, width, acc[0], false);
             i += step;
             // carry up the levels as far as the row count is a multiple of their spans
             for (int level = 1; level < LEVELS; level++) {
@@ -104,7 +104,7 @@ final class CascadeSum {
                 }
             }
         }
-        KERNEL.addRows(x, i * width, rows - i, width, acc[0]);
+        KERNEL.addRows(x, i * width, rows - i, width, acc[0], false);
         for (int level = 1; level < LEVELS; level++) {
             for (int l = 0; l < width; l++) {
                 acc[0][l] += acc[level][l];
@@ -171,9 +171,9 @@ final class CascadeSum {
         @Override
         void add(int start, float[] dev, int len) {
             for (int c = 0; c < len; c += chunk) {
-                // one chunk: its rows of WIDTH values added in order, from zero 
+                // one chunk: its rows of WIDTH values added in order, from zero
                 float[] a = new float[WIDTH];
-                KERNEL.addAbsRows(dev, c, chunk / WIDTH, WIDTH, a);
+                KERNEL.addRows(dev, c, chunk / WIDTH, WIDTH, a, true);
                 System.arraycopy(a, 0, sums, (start + c) / chunk * WIDTH, WIDTH);
             }
         }

@@ -24,13 +24,11 @@ interface ProximalRowKernel {
                 float[] code, float[] dev, float[] err, float[] term);
 
     /**
-     * {@code acc[l] += x[from + r*width + l]} for {@code r = 0..rows-1}, each lane {@code l < width} added in row
-     * order (the order PyTorch's vector accumulators add in; {@code width} a multiple of 8).
+     * {@code acc[l] += x[from + r*width + l]} (or its absolute value) for {@code r = 0..rows-1}, each lane
+     * {@code l < width} added in row order (the order PyTorch's vector accumulators add in; {@code width} a multiple
+     * of 8).
      */
-    void addRows(float[] x, int from, int rows, int width, float[] acc);
-
-    /** As {@link #addRows} with {@code |x|}. */
-    void addAbsRows(float[] x, int from, int rows, int width, float[] acc);
+    void addRows(float[] x, int from, int rows, int width, float[] acc, boolean absolute);
 
     /** The Vector API kernel when {@code jdk.incubator.vector} is loaded, else the scalar one. */
     static ProximalRowKernel best() {
@@ -50,21 +48,11 @@ interface ProximalRowKernel {
         }
 
         @Override
-        public void addRows(float[] x, int from, int rows, int width, float[] acc) {
+        public void addRows(float[] x, int from, int rows, int width, float[] acc, boolean absolute) {
             for (int r = 0; r < rows; r++) {
                 int base = from + r * width;
                 for (int l = 0; l < width; l++) {
-                    acc[l] += x[base + l];
-                }
-            }
-        }
-
-        @Override
-        public void addAbsRows(float[] x, int from, int rows, int width, float[] acc) {
-            for (int r = 0; r < rows; r++) {
-                int base = from + r * width;
-                for (int l = 0; l < width; l++) {
-                    acc[l] += Math.abs(x[base + l]);
+                    acc[l] += absolute ? Math.abs(x[base + l]) : x[base + l];
                 }
             }
         }

@@ -32,24 +32,13 @@ final class VectorRowKernel implements ProximalRowKernel {
     }
 
     @Override
-    public void addRows(float[] x, int from, int rows, int width, float[] acc) {
+    public void addRows(float[] x, int from, int rows, int width, float[] acc, boolean absolute) {
         VectorSpecies<Float> sp = width % SP.length() == 0 ? SP : FloatVector.SPECIES_64;
         for (int l = 0; l < width; l += sp.length()) {
             FloatVector a = FloatVector.fromArray(sp, acc, l);
             for (int r = 0, base = from + l; r < rows; r++, base += width) {
-                a = a.add(FloatVector.fromArray(sp, x, base));
-            }
-            a.intoArray(acc, l);
-        }
-    }
-
-    @Override
-    public void addAbsRows(float[] x, int from, int rows, int width, float[] acc) {
-        VectorSpecies<Float> sp = width % SP.length() == 0 ? SP : FloatVector.SPECIES_64;
-        for (int l = 0; l < width; l += sp.length()) {
-            FloatVector a = FloatVector.fromArray(sp, acc, l);
-            for (int r = 0, base = from + l; r < rows; r++, base += width) {
-                a = a.add(FloatVector.fromArray(sp, x, base).abs());
+                FloatVector v = FloatVector.fromArray(sp, x, base);
+                a = a.add(absolute ? v.abs() : v);
             }
             a.intoArray(acc, l);
         }
