@@ -162,7 +162,8 @@ public final class ModelRunner implements SubtaskRunner {
     }
 
     private Path fnormTable(Checkpoint ckpt) {
-        return MetadataDump.write(MetadataKind.FNORM, ckpt, settings.fnormDir(), settings.threads(), false).file();
+        return MetadataDump.write(MetadataKind.FNORM, ckpt, settings.fnormDir(), settings.threads(), false,
+                settings.device()).file();
     }
 
     private QuantPlan mxqPlan(FnormTable table, double budget, String cfg) {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.lmqt.checkpoint.Checkpoint;
+import org.lmqt.device.ComputeDevice;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,14 +25,19 @@ public abstract class DumpCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Recompute models whose CSV is already complete.")
     protected boolean force;
 
+    @Option(names = "--device", paramLabel = "cpu|cuda",
+            description = "Where the FNorm quantizer runs (default: $" + ComputeDevice.ENV + ", else cpu).")
+    protected String device;
+
     /** The table this command writes. */
     protected abstract MetadataKind kind();
 
     @Override
     public Integer call() {
+        ComputeDevice dev = device == null ? ComputeDevice.fromEnvironment() : ComputeDevice.parse(device);
         for (String model : models) {
             try (Checkpoint ckpt = Checkpoint.open(model)) {
-                MetadataDump.Outcome o = MetadataDump.write(kind(), ckpt, outputDir, threads, force);
+                MetadataDump.Outcome o = MetadataDump.write(kind(), ckpt, outputDir, threads, force, dev);
                 System.out.println(o.skipped()
                         ? o.file() + ": complete, skipped (use --force to recompute)"
                         : String.format("%s: %d rows in %.1f s", o.file(), o.rows(), o.seconds()));

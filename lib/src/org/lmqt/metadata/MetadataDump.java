@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.ModelFamily;
 import org.lmqt.cli.ProgressBar;
+import org.lmqt.device.ComputeDevice;
 import org.lmqt.io.AtomicFiles;
 
 /**
@@ -28,10 +29,17 @@ public final class MetadataDump {
     public record Outcome(Path file, boolean skipped, int rows, double seconds) {}
 
     /**
-     * Writes {@code outDir/<kind>-<short>.csv} for {@code ckpt} unless a complete one exists ({@code force} rewrites).
+     * Writes {@code outDir/<kind>-<short>.csv} for {@code ckpt} unless a complete one exists ({@code force} rewrites),
+     * on the CPU.
      * Every tensor the family expects must be present; otherwise nothing is written.
      */
     public static Outcome write(MetadataKind kind, Checkpoint ckpt, Path outDir, int threads, boolean force) {
+        return write(kind, ckpt, outDir, threads, force, ComputeDevice.CPU);
+    }
+
+    /** As {@link #write(MetadataKind, Checkpoint, Path, int, boolean)}, the FNorm quantizer on {@code device}. */
+    public static Outcome write(MetadataKind kind, Checkpoint ckpt, Path outDir, int threads, boolean force,
+                                ComputeDevice device) {
         Path file = outDir.resolve(kind.fileName(ckpt.shortId()));
         int expected = kind.expectedRows(ckpt);
         if (!force && isComplete(file, kind.header(), expected)) {
@@ -49,7 +57,7 @@ public final class MetadataDump {
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
         try (ProgressBar bar = new ProgressBar(kind.name().toLowerCase() + " " + ckpt.shortId(), items.size())) {
             for (MetadataKind.Item it : items) {
-                lines.addAll(kind.rows(it, ckpt.tensor(family.weightName(it.layer(), it.module())), pool));
+                lines.addAll(kind.rows(it, ckpt.tensor(family.weightName(it.layer(), it.module())), pool, device));
                 bar.step();
             }
         } catch (InterruptedException e) {

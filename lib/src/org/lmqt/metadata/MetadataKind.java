@@ -38,10 +38,10 @@ public enum MetadataKind {
         }
 
         @Override
-        List<String> rows(Item item, Tensor w, ExecutorService pool) throws InterruptedException, ExecutionException {
+        List<String> rows(Item item, Tensor w, ExecutorService pool, ComputeDevice device) throws InterruptedException, ExecutionException {
             // the 12 configs of one matrix run in parallel, each single-threaded
-            // the Java kernel on CPU, DJL on CUDA (LMQT_DEVICE=cuda)
-            WeightQuantizer quantizer = DjlHqq.forDevice(ComputeDevice.fromEnvironment());
+            // the Java kernel on CPU, DJL on CUDA
+            WeightQuantizer quantizer = DjlHqq.forDevice(device);
             List<Future<Double>> norms = new ArrayList<>();
             for (QuantConfig c : QuantConfig.MXQ_CANDIDATES) {
                 norms.add(pool.submit(() -> Fnorm.of(quantizer, w, c)));
@@ -65,7 +65,7 @@ public enum MetadataKind {
         }
 
         @Override
-        List<String> rows(Item item, Tensor w, ExecutorService pool) {
+        List<String> rows(Item item, Tensor w, ExecutorService pool, ComputeDevice device) {
             return List.of(item.module() + "," + item.layer() + "," + w.numel() + ","
                     + PyFloat.repr(Moments.pearsonKurtosis(w.data())));
         }
@@ -79,7 +79,7 @@ public enum MetadataKind {
         }
 
         @Override
-        List<String> rows(Item item, Tensor w, ExecutorService pool) {
+        List<String> rows(Item item, Tensor w, ExecutorService pool, ComputeDevice device) {
             double[] p = Percentiles.ofAbsolute(w.data(), 0, 99, 99.9, 99.99, 100);
             StringBuilder row = new StringBuilder(item.module() + "," + w.numel() + "," + item.layer());
             for (double v : p) {
@@ -129,7 +129,7 @@ public enum MetadataKind {
     }
 
     /** The rows of one matrix. */
-    abstract List<String> rows(Item item, Tensor w, ExecutorService pool) throws InterruptedException, ExecutionException;
+    abstract List<String> rows(Item item, Tensor w, ExecutorService pool, ComputeDevice device) throws InterruptedException, ExecutionException;
 
     /** Rows of a complete table for {@code ckpt}. */
     public int expectedRows(Checkpoint ckpt) {

@@ -93,7 +93,7 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
         // 2. metadata tables
         try (Checkpoint ckpt = Checkpoint.open(modelDir())) {
             for (MetadataKind kind : MetadataKind.values()) {
-                MetadataDump.Outcome o = MetadataDump.write(kind, ckpt, dataDir(), threads, false);
+                MetadataDump.Outcome o = MetadataDump.write(kind, ckpt, dataDir(), threads, false, device);
                 results.add(new StepResult(kind.name().toLowerCase(), o.file(), o.skipped()));
             }
         }
