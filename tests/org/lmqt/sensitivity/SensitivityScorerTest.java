@@ -160,13 +160,11 @@ class SensitivityScorerTest {
              LlamaModel m = LlamaModel.load(WeightSource.of(Checkpoint.open(model(name))), ComputeDevice.CPU);
              ActivationCapture cap = new ActivationCapture(m.manager(), Set.of(BlockPart.values()))) {
             long[][] rows = batch(f);
-            try (AutoCloseable hook = m.addHook(cap)) {
+            try (var hook = m.addHook(cap)) {
                 for (long[] row : rows) {
                     m.logits(row.length <= m.config().maxPositions() ? row
                             : java.util.Arrays.copyOf(row, m.config().maxPositions()));
                 }
-            } catch (Exception e) {
-                throw new AssertionError(e);
             }
             for (int layer = 0; layer < m.numLayers(); layer++) {
                 for (BlockPart p : BlockPart.values()) {

@@ -16,7 +16,7 @@ import org.lmqt.checkpoint.BlockPart;
  * its own (closing the capture frees them). Every forward pass appends one array per part and layer it passes.
  * <pre>{@code
  * try (ActivationCapture cap = new ActivationCapture(model.manager(), Set.of(BlockPart.MLP_DOWN));
- *      AutoCloseable hook = model.addHook(cap)) {
+ *      ForwardHook.Registration hook = model.addHook(cap)) {
  *     model.logits(ids);
  *     NDArray x = cap.inputs(0, BlockPart.MLP_DOWN).get(0);   // [T, intermediate]
  * }}</pre>

@@ -39,4 +39,10 @@ public interface ForwardHook {
     default NDArray values(int layer, NDArray v) {
         return v;
     }
+
+    /** A hook's place in a model; closing it removes the hook. */
+    interface Registration extends AutoCloseable {
+        @Override
+        void close();
+    }
 }

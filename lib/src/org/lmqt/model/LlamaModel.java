@@ -146,7 +146,7 @@ public final class LlamaModel implements AutoCloseable {
      * Adds a hook that sees every later forward pass; close the returned handle to remove it. Hooks run in the
      * order they were added.
      */
-    public AutoCloseable addHook(ForwardHook hook) {
+    public ForwardHook.Registration addHook(ForwardHook hook) {
         hooks.add(hook);
         return () -> hooks.remove(hook);
     }

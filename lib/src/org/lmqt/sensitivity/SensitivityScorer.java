@@ -75,12 +75,10 @@ public record SensitivityScorer(boolean includeAttnOut) {
                     Positions pos = model.positions(0, length);
                     // one unquantized pass of block i: part inputs and the next block's input
                     List<NDArray> next = new ArrayList<>();
-                    try (AutoCloseable hook = model.addHook(capture)) {
+                    try (var hook = model.addHook(capture)) {
                         for (NDArray h : hidden) {
                             next.add(keep(model.block(i, h, pos), states));        // [length, hidden]
                         }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
                     }
                     hidden.forEach(NDArray::close);
                     hidden = next;
