@@ -15,6 +15,7 @@ import org.lmqt.cli.Cli;
 import org.lmqt.cli.ProgressBar;
 import org.lmqt.cli.UserException;
 import org.lmqt.eval.EvalText;
+import org.lmqt.eval.KlDivergence;
 import org.lmqt.eval.MemoryProbe;
 import org.lmqt.eval.Perplexity;
 import org.lmqt.eval.PerplexityCsv;
@@ -55,6 +56,11 @@ class eval_ppl implements Callable<Integer> {
     @Option(names = "--max-tokens", paramLabel = "N", description = "Evaluate only the first N tokens (quick runs).")
     Integer maxTokens;
 
+    @Option(names = "--kl-reference", paramLabel = "DIR|HF-ID",
+            description = "Also report the KL divergence of the model's next-token distributions from this "
+                    + "(unquantized) model's on the same windows: mean, median, p99, max and top-1 agreement.")
+    String klReference;
+
     @Option(names = "--output", paramLabel = "CSV", description = "Append the result row to this CSV file.")
     Path output;
 
@@ -84,8 +90,19 @@ class eval_ppl implements Callable<Integer> {
                             + "%.3f s/window, %.1f tokens/s, peak memory %.1f MiB (%s)%n", m.shortId(),
                     modelOptions.quantLabel(), datasetName, r.perplexity(), r.tokens(), r.windows(),
                     r.meanWindowSeconds(), r.tokensPerSecond(), r.peakMemoryBytes() / 1048576.0, memory.kind());
+            Optional<KlDivergence.Result> kl = Optional.empty();
+            if (klReference != null) {
+                try (LoadedModel ref = LoadedModel.open(klReference, m.model().device());
+                     ProgressBar bar = new ProgressBar("kld " + m.shortId(), protocol.windows(ids.length).length)) {
+                    kl = Optional.of(new KlDivergence(protocol).evaluate(m.model(), ref.model(), ids, k -> bar.step()));
+                }
+                KlDivergence.Result k = kl.get();
+                System.out.printf(Locale.ROOT, "KL divergence from %s over %d positions: mean %.6g, median %.6g, "
+                                + "p99 %.6g, max %.6g nats; same top token %.2f %%%n", klReference, k.positions(),
+                        k.mean(), k.median(), k.p99(), k.max(), 100 * k.top1Agree());
+            }
             String row = PerplexityCsv.row(m.shortId(), modelOptions.quantLabel(), datasetName,
-                    m.model().device().toString(), protocol, r, memory.kind());
+                    m.model().device().toString(), protocol, r, memory.kind(), kl);
             System.out.println(PerplexityCsv.HEADER);
             System.out.println(row);
             if (output != null) {

@@ -193,7 +193,7 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /** Rows of logits {@link #nll} holds at a time ({@code [rows, vocab]} float32). */
-    private static final int NLL_ROWS = 128;
+    public static final int NLL_ROWS = 128;
 
     /**
      * Forward pass of {@code ids} at positions following the cache's (or from 0 without a cache). The returned
@@ -204,6 +204,14 @@ public final class LlamaModel implements AutoCloseable {
         NDArray logits = head(hidden);                                           // [T, V]
         hidden.close();
         return logits;
+    }
+
+    /**
+     * The final hidden states {@code [T, hidden]} of a full-sequence pass (before the final norm), in the caller's
+     * scope; {@link #head} turns rows of them into logits.
+     */
+    public NDArray hidden(long[] ids) {
+        return hiddenStates(ids, null);
     }
 
     /** Embedding, then every block, each in a scope of its own: the final hidden states {@code [T, hidden]}. */
