@@ -29,15 +29,8 @@ public record NestedAbsmax(byte[] codes, float offset, float[] absmax2) {
             centred[i] = absmax[i] - offset;
         }
         float[] absmax2 = Nf4Matrix.blockAbsmax(centred, BLOCK);          // [ceil(blocks / 256)]
-        byte[] codes = new byte[absmax.length];                           // [blocks]
-        for (int b = 0; b < absmax2.length; b++) {
-            // normalize by the nested block's reciprocal maximum, nearest dynamic-map code
-            float inv = 1f / absmax2[b];
-            int end = Math.min(centred.length, (b + 1) * BLOCK);
-            for (int i = b * BLOCK; i < end; i++) {
-                codes[i] = (byte) BnbTables.dynamicCode(centred[i] * inv);
-            }
-        }
+        // normalized by the nested block's reciprocal maximum, nearest dynamic-map code
+        byte[] codes = Nf4Matrix.blockCodes(centred, absmax2, BLOCK, y -> BnbTables.dynamicCode((float) y)); // [blocks]
         return new NestedAbsmax(codes, offset, absmax2);
     }
 

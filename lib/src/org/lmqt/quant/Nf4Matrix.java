@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.function.DoubleToIntFunction;
 import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.Floats;
 import org.lmqt.checkpoint.SafetensorsWriter;
@@ -69,13 +70,22 @@ public record Nf4Matrix(int[] shape, int blockSize, DType dtype, byte[] packed, 
 
     /** The NF4 code of every element, {@code [n]}: the nearest value of {@code w * (1/absmax)}. */
     public static byte[] codes(float[] w, float[] absmax, int block) {
-        byte[] codes = new byte[w.length];                                // [n]
-        for (int b = 0; b < absmax.length; b++) {
-            // float32 reciprocal of the block maximum (inf for an all-zero block: NaN, code 0)
-            float inv = 1f / absmax[b];
-            int end = Math.min(w.length, (b + 1) * block);
+        return blockCodes(w, absmax, block, y -> BnbTables.nf4Code((float) y));
+    }
+
+    /**
+     * Blockwise codes of {@code x} ({@code [n]}): each value times the float32 reciprocal of its block's maximum
+     * ({@code max}, {@code [ceil(n / block)]}; inf for an all-zero block, so NaN), coded by {@code code} (which sees
+     * the float32 product widened exactly).
+     */
+    static byte[] blockCodes(float[] x, float[] max, int block, DoubleToIntFunction code) {
+        byte[] codes = new byte[x.length];                                // [n]
+        for (int b = 0; b < max.length; b++) {
+            // float32 reciprocal of the block maximum, then one float32 product per value
+            float inv = 1f / max[b];
+            int end = Math.min(x.length, (b + 1) * block);
             for (int i = b * block; i < end; i++) {
-                codes[i] = (byte) BnbTables.nf4Code(w[i] * inv);
+                codes[i] = (byte) code.applyAsInt(x[i] * inv);
             }
         }
         return codes;
