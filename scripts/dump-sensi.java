@@ -38,8 +38,9 @@ class dump_sensi implements Callable<Integer> {
             description = "Model folders or Hugging Face ids in the local cache (with tokenizer.json).")
     List<String> models;
 
-    @Option(names = "--quant-method", defaultValue = "hqq", paramLabel = "hqq|rtn",
-            description = "Quantizer (default: ${DEFAULT-VALUE}); the original's bnb needs NF4, not in lmqt yet.")
+    @Option(names = "--quant-method", defaultValue = "hqq", paramLabel = "hqq|rtn|bnb",
+            description = "Quantizer (default: ${DEFAULT-VALUE}); bnb is bitsandbytes NF4 with double quantization in "
+                    + "blocks of the config's group size, always 4-bit (the config's bits are ignored, as in the original).")
     String method;
 
     @Option(names = "--config", arity = "1..*", defaultValue = "b4g64", paramLabel = "bXgY",
@@ -72,8 +73,8 @@ class dump_sensi implements Callable<Integer> {
         QuantMethod m = switch (method.toLowerCase(Locale.ROOT)) {
             case "hqq" -> QuantMethod.HQQ;
             case "rtn" -> QuantMethod.RTN;
-            case "bnb" -> throw new UserException("--quant-method bnb needs bitsandbytes NF4, which lmqt does not have yet");
-            default -> throw new UserException("unknown --quant-method '" + method + "' (hqq or rtn)");
+            case "bnb" -> QuantMethod.NF4;
+            default -> throw new UserException("unknown --quant-method '" + method + "' (hqq, rtn or bnb)");
         };
         List<QuantConfig> parsed;
         try {

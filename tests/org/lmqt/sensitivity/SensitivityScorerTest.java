@@ -152,6 +152,30 @@ class SensitivityScorerTest {
         assertEquals(8, mha.size());
     }
 
+    /**
+     * dump-sensi's {@code bnb} (NF4, blocks of the group size, bits ignored): no golden exists, so the rows are
+     * checked for what must hold: finite and positive, the config's labels kept, the 3-bit and 4-bit configs of one
+     * group identical (bits ignored), coarser blocks more sensitive on average.
+     */
+    @Test
+    void bnbSensitivitiesArePositiveAndGrowWithTheBlockSize() {
+        String name = "tiny-llama-gqa-bf16";
+        Dequantizer bnb = Dequantizer.of(QuantMethod.NF4, new Hqq(null));
+        List<QuantConfig> configs = List.of(new QuantConfig(4, 32), new QuantConfig(4, 128), new QuantConfig(3, 128));
+        List<SensitivityRow> rows = score(name, QuantMethod.NF4, configs, bnb, true);
+        assertEquals(3 * 2 * 4, rows.size(), "3 configs x 2 layers x 4 parts");
+        assertTrue(rows.stream().allMatch(r -> Double.isFinite(r.sensitivity()) && r.sensitivity() > 0), rows.toString());
+        double g32 = rows.stream().filter(r -> r.groupSize() == 32).mapToDouble(SensitivityRow::sensitivity).average()
+                .orElseThrow();
+        List<Float> b4g128 = rows.stream().filter(r -> r.groupSize() == 128 && r.nbits() == 4)
+                .map(SensitivityRow::sensitivity).toList();
+        List<Float> b3g128 = rows.stream().filter(r -> r.groupSize() == 128 && r.nbits() == 3)
+                .map(SensitivityRow::sensitivity).toList();
+        assertEquals(b4g128, b3g128, "bits are ignored: always NF4");
+        double g128 = b4g128.stream().mapToDouble(Float::doubleValue).average().orElseThrow();
+        assertTrue(g128 > g32, "block 128 " + g128 + " vs block 32 " + g32);
+    }
+
     /** The capture hook sees what the reference captured: the part inputs' first positions and statistics. */
     @ParameterizedTest
     @ValueSource(strings = {"tiny-llama-gqa-bf16", "tiny-llama-mha-f32-tied"})

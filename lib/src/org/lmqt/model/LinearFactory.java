@@ -35,15 +35,23 @@ public interface LinearFactory {
      */
     LinearLayer build(MatrixKey key, WeightSource source, int out, int in, NDManager manager, ComputeDevice device);
 
-    /** Packed HQQ/RTN layers, dense layers for everything else. */
+    /**
+     * Packed HQQ/RTN layers; dense layers for everything else, formats without a packed layer (bitsandbytes NF4 and
+     * int8) on their {@link QuantizedMatrix#dequantize() dequantized} weight, quantized once.
+     */
     LinearFactory STANDARD = (key, source, out, in, manager, device) -> {
         NDArray bias = bias(key, source, out, manager, device);
         Optional<QuantizedMatrix> q = source.quantized(key);
-        if (q.isPresent() && q.get() instanceof PackedHqq h) {
-            checkShape(key.weightName(source.family()), h.shape(), out, in);
+        if (q.isEmpty()) {
+            return dense(key, source, out, in, manager, device, bias);
+        }
+        String name = key.weightName(source.family());
+        checkShape(name, q.get().shape(), out, in);
+        if (q.get() instanceof PackedHqq h) {
             return PackedHqqLinear.of(key, h, bias, manager, device);
         }
-        return dense(key, source, out, in, manager, device, bias);
+        Tensor w = new Tensor(name, q.get().shape(), q.get().dequantize(), q.get().deployedType()); // [out, in]
+        return new DenseLinear(key, array(w, manager, device, out, in), bias);
     };
 
     /** Dense layers only (quantized matrices dequantized once, as deployed). */
@@ -63,8 +71,12 @@ public interface LinearFactory {
     /** A source tensor on the device in the device's type, its shape checked against the config. */
     static NDArray array(WeightSource source, String name, NDManager manager, ComputeDevice device,
                          int... expectedShape) {
-        Tensor t = source.tensor(name);
-        checkShape(name, t.shape(), expectedShape);
+        return array(source.tensor(name), manager, device, expectedShape);
+    }
+
+    /** A tensor on the device in the device's type, its shape checked against the config. */
+    private static NDArray array(Tensor t, NDManager manager, ComputeDevice device, int... expectedShape) {
+        checkShape(t.name(), t.shape(), expectedShape);
         long[] dims = Arrays.stream(t.shape()).asLongStream().toArray();
         NDArray a = manager.create(t.data(), new Shape(dims));
         if (device.weightType() == a.getDataType()) {

@@ -27,8 +27,9 @@ public final class ModelOptions {
             description = "Quantize every linear layer with this config before running (e.g. b4g64).")
     public String config;
 
-    @Option(names = "--method", paramLabel = "hqq|rtn", defaultValue = "hqq",
-            description = "Quantizer for --config (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--method", paramLabel = "hqq|rtn|nf4|int8", defaultValue = "hqq",
+            description = "Quantizer for --config (default: ${DEFAULT-VALUE}): hqq, rtn, or bitsandbytes' nf4 (NF4 "
+                    + "with double quantization, blocks of the group size: b4g64) or int8 (LLM.int8 weights: b8g128).")
     public QuantMethod method;
 
     @Option(names = "--allocation", paramLabel = "CSV",
@@ -46,7 +47,11 @@ public final class ModelOptions {
             throw new UserException("give either --config or --allocation, not both");
         }
         if (config != null) {
-            return Optional.of(QuantPlan.uniform(method, QuantConfig.parse(config)));
+            try {
+                return Optional.of(QuantPlan.uniform(method, QuantConfig.parse(config)));
+            } catch (IllegalArgumentException e) {
+                throw new UserException(e.getMessage());
+            }
         }
         return allocation == null ? Optional.empty() : Optional.of(QuantPlan.fromAllocationCsv(allocation, shortId));
     }

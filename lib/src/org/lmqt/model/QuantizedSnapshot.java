@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.lmqt.checkpoint.Checkpoint;
-import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.MatrixKey;
 import org.lmqt.checkpoint.ModelConfig;
 import org.lmqt.checkpoint.ModelFamily;
@@ -71,6 +70,9 @@ public final class QuantizedSnapshot {
      */
     public static Saved save(Checkpoint ckpt, QuantPlan plan, WeightQuantizer kernel, Path out,
                              Consumer<String> onLayer) {
+        plan.methods().stream().filter(m -> !m.isHqq()).findFirst().ifPresent(m -> {
+            throw notSupported(m.name().toLowerCase(Locale.ROOT));
+        });
         QuantizedWeights quantized = new QuantizedWeights(ckpt, plan, kernel);
         ModelFamily family = ckpt.family();
         SafetensorsWriter writer = new SafetensorsWriter();
@@ -89,7 +91,7 @@ public final class QuantizedSnapshot {
                 continue;
             }
             if (!(q.get() instanceof PackedHqq h)) {
-                throw new IllegalStateException("snapshots hold HQQ/RTN matrices; got " + q.get().format());
+                throw notSupported(q.get().format());
             }
             String p = key.get().modulePath(family);
             h.writeTo(writer, p);
@@ -114,6 +116,11 @@ public final class QuantizedSnapshot {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static UserException notSupported(String format) {
+        return new UserException("quantized snapshots hold HQQ/RTN matrices only, not " + format
+                + " (not supported yet); quantize on the fly instead (--config/--method of eval-ppl or generate)");
     }
 
     /** The snapshot in {@code dir} as a weight source: linear layers in their packed form, or dequantized. */
@@ -161,7 +168,7 @@ public final class QuantizedSnapshot {
                 @Override
                 public Tensor tensor(String name) {
                     Optional<QuantizedMatrix> q = MatrixKey.ofWeight(name, family).flatMap(this::quantized);
-                    return q.map(m -> new Tensor(name, m.shape(), m.dequantize(), DType.F16))
+                    return q.map(m -> new Tensor(name, m.shape(), m.dequantize(), m.deployedType()))
                             .orElseGet(() -> file.tensor(name));
                 }
 

@@ -13,6 +13,10 @@ public record MatrixChoice(QuantMethod method, QuantConfig config) {
         if (method == null || config == null) {
             throw new IllegalArgumentException("a matrix choice needs a method and a config");
         }
+        if (method.requiredBits() != 0 && config.bits() != method.requiredBits()) {
+            throw new IllegalArgumentException(method.name().toLowerCase(Locale.ROOT) + " is " + method.requiredBits()
+                    + "-bit: use b" + method.requiredBits() + "g<group>, not " + config.name());
+        }
     }
 
     /** {@code hqq b4g64}. */

@@ -120,11 +120,17 @@ public record QuantPlan(Optional<MatrixChoice> uniform, Map<MatrixKey, MatrixCho
         return Optional.of(uniform.orElseThrow(() -> new UserException(label + ": no config for " + key.id())));
     }
 
-    /** The method of a plan whose matrices all use one ({@code hqq}), else {@code mixed}. */
-    public String methodName() {
+    /** The methods the plan uses, in declaration order. */
+    public java.util.SortedSet<QuantMethod> methods() {
         var methods = new java.util.TreeSet<QuantMethod>();
         uniform.ifPresent(c -> methods.add(c.method()));
         perMatrix.values().forEach(c -> methods.add(c.method()));
+        return methods;
+    }
+
+    /** The method of a plan whose matrices all use one ({@code hqq}), else {@code mixed}. */
+    public String methodName() {
+        var methods = methods();
         return methods.size() == 1 ? methods.first().name().toLowerCase(Locale.ROOT) : "mixed";
     }
 }

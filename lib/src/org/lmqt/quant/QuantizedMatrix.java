@@ -1,11 +1,13 @@
 package org.lmqt.quant;
 
+import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.SafetensorsWriter;
 
 /**
- * A weight matrix in a quantized format, as it is deployed: what every format (HQQ/RTN today; GPTQ, AWQ, NF4 next)
- * offers the model runtime and the snapshot writer. The model's layer factory turns it into a layer that computes
- * with it; formats without such a layer run dequantized.
+ * A weight matrix in a quantized format, as it is deployed: what every format (HQQ/RTN as {@link PackedHqq};
+ * bitsandbytes as {@link Nf4Matrix} and {@link Int8Matrix}; GPTQ and AWQ next) offers the model runtime and the
+ * snapshot writer. The model's layer factory turns it into a layer that computes with it; formats without such a
+ * layer run dequantized.
  */
 public interface QuantizedMatrix {
 
@@ -17,6 +19,11 @@ public interface QuantizedMatrix {
 
     /** The weight as deployed, widened to float32, {@code [out, in]} row-major. */
     float[] dequantize();
+
+    /** The type the dequantized values are exact in (fp16 unless the format says otherwise). */
+    default DType deployedType() {
+        return DType.F16;
+    }
 
     /** Bytes of the format's tensors (codes and meta values), as a snapshot stores them. */
     long storageBytes();

@@ -27,7 +27,7 @@ import org.lmqt.quant.QuantMethod;
  * combinations and computes only the others.
  *
  * @param models         model folders or HF ids
- * @param method         HQQ or RTN
+ * @param method         HQQ, RTN or NF4 (the original's {@code bnb}: NF4 in blocks of the config's group size)
  * @param configs        configs to score
  * @param datasets       calibration set names ({@code pileval}, {@code wikitext}, {@code bos}, {@code c4}, an HF id
  *                       in the hub cache, or a file, labelled by its name without extension)
