@@ -23,7 +23,7 @@ import org.lmqt.checkpoint.Tensor;
 import org.lmqt.quant.CalibrationInputs;
 import org.lmqt.quant.QuantConfig;
 
-/** Reproduces AutoGPTQ's {@code add_batch} and {@code fasterquant} on the goldens of {@code ../shared/fixtures/gptq}. */
+/** AutoGPTQ's {@code add_batch} and {@code fasterquant} against the goldens in {@code ../shared/fixtures/gptq}. */
 class GptqGoldenTest {
     private static final String DIR = "fixtures/gptq/";
     private static final Map<String, SafetensorsFile> FILES = new ConcurrentHashMap<>();

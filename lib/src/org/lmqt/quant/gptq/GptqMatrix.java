@@ -79,17 +79,7 @@ public record GptqMatrix(int[] shape, int bits, int group, boolean sym, byte[] c
 
     @Override
     public float[] dequantize() {
-        int out = shape[0];
-        int in = shape[1];
-        int groups = groups();
-        float[] q = new float[out * in];                         // [out, in]
-        for (int r = 0; r < out; r++) {
-            for (int c = 0; c < in; c++) {
-                int k = r * groups + gIdx[c];
-                q[r * in + c] = scales[k] * ((codes[r * in + c] & 0xff) - zeros[k]);
-            }
-        }
-        return q;
+        return dequantize(false);
     }
 
     /**
@@ -97,6 +87,10 @@ public record GptqMatrix(int[] shape, int bits, int group, boolean sym, byte[] c
      * {@code scales} (F16) and the packed codes and zeros (the product of two fp16 values is exact in float32).
      */
     public float[] dequantizeHalf() {
+        return dequantize(true);
+    }
+
+    private float[] dequantize(boolean half) {
         int out = shape[0];
         int in = shape[1];
         int groups = groups();
@@ -104,7 +98,9 @@ public record GptqMatrix(int[] shape, int bits, int group, boolean sym, byte[] c
         for (int r = 0; r < out; r++) {
             for (int c = 0; c < in; c++) {
                 int k = r * groups + gIdx[c];
-                q[r * in + c] = Floats.toHalf(Floats.toHalf(scales[k]) * ((codes[r * in + c] & 0xff) - zeros[k]));
+                int code = codes[r * in + c] & 0xff;
+                q[r * in + c] = half ? Floats.toHalf(Floats.toHalf(scales[k]) * (code - zeros[k]))
+                        : scales[k] * (code - zeros[k]);
             }
         }
         return q;
@@ -131,8 +127,8 @@ public record GptqMatrix(int[] shape, int bits, int group, boolean sym, byte[] c
      * Writes AutoGPTQ's v1 "gptq" tensors (calib-methods-spec §2.5) under {@code prefix}:
      * <ul>
      * <li>{@code qweight} I32 {@code [in*bits/32, out]}: the integer weights recomputed from the fp16 dequantized
-     *     weight as AutoGPTQ's {@code pack} does, {@code rint((W16 + zero*scale) / scale16)}, packed along the input as a
-     *     little-endian bit stream of 32-bit words (for 3 bits, 32 values in 3 words with values 10 and 21 split
+     *     weight as AutoGPTQ's {@code pack} does, {@code rint((W16 + zero*scale) / scale16)}, packed along the input
+     *     as a little-endian bit stream of 32-bit words (for 3 bits, 32 values in 3 words with values 10 and 21 split
      *     across words);</li>
      * <li>{@code qzeros} I32 {@code [groups, out*bits/32]}: {@code zero - 1} packed the same way along the output;</li>
      * <li>{@code scales} F16 {@code [groups, out]}; {@code g_idx} I32 {@code [in]}.</li>

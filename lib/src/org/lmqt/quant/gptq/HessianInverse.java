@@ -95,7 +95,8 @@ final class HessianInverse {
             }
             for (int r0 = k1; r0 < n; r0 += ROWS) {
                 int rows = Math.min(ROWS, n - r0);
-                subtractProduct(a, r0 * n + k0, n, panelT, k1, n, a, r0 * n + k1, n, rows, r0 + rows - k1, 0, depth, -1);
+                subtractProduct(a, r0 * n + k0, n, panelT, k1, n, a, r0 * n + k1, n, rows, r0 + rows - k1, 0, depth,
+                        -1);
             }
         }
         for (int i = 0; i < n; i++) {
