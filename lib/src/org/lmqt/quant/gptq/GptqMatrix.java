@@ -1,0 +1,232 @@
+package org.lmqt.quant.gptq;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import org.lmqt.checkpoint.DType;
+import org.lmqt.checkpoint.Floats;
+import org.lmqt.checkpoint.SafetensorsWriter;
+import org.lmqt.quant.QuantizedMatrix;
+
+/**
+ * A GPTQ-quantized matrix as {@code fasterquant} leaves it: integer codes, one scale and zero per row and group, and
+ * the group of every input column ({@code g_idx}; with act-order the groups are ranges of the processing order).
+ * {@link #dequantize} is {@code scale[:, g_idx] * (codes - zero[:, g_idx])} in float32, the reference's weight bit for
+ * bit; {@link #dequantizeHalf} is the fp16 weight the deployed kernels compute from the packed tensors.
+ *
+ * @param shape  {@code [out, in]}
+ * @param bits   2, 3, 4 or 8
+ * @param group  group size, or -1 for one group per row
+ * @param sym    whether the zeros are the fixed {@code (maxq+1)/2}
+ * @param codes  {@code [out, in]} row-major, unsigned ({@code & 0xff}), original column order
+ * @param scales {@code [out, groups]} row-major
+ * @param zeros  {@code [out, groups]} row-major, integer-valued floats
+ * @param gIdx   {@code [in]} column of {@code scales} for each input column
+ */
+public record GptqMatrix(int[] shape, int bits, int group, boolean sym, byte[] codes, float[] scales, float[] zeros,
+                         int[] gIdx) implements QuantizedMatrix {
+    /** The format's name in snapshots. */
+    public static final String FORMAT = "gptq";
+
+    public GptqMatrix {
+        shape = shape.clone();
+        if (shape.length != 2 || shape[0] <= 0 || shape[1] <= 0 || !Gptq.BITS.contains(bits)
+                || (group <= 0 && group != -1)) {
+            throw new IllegalArgumentException("not a GPTQ matrix: shape " + Arrays.toString(shape) + ", " + bits
+                    + " bits, group " + group);
+        }
+        int out = shape[0];
+        int in = shape[1];
+        if (codes.length != (long) out * in || gIdx.length != in || scales.length != zeros.length
+                || scales.length % out != 0 || scales.length == 0) {
+            throw new IllegalArgumentException("inconsistent GPTQ matrix " + Arrays.toString(shape) + ": "
+                    + codes.length + " codes, " + scales.length + " scales, " + zeros.length + " zeros, "
+                    + gIdx.length + " g_idx");
+        }
+        int groups = scales.length / out;
+        for (int gi : gIdx) {
+            if (gi < 0 || gi >= groups) {
+                throw new IllegalArgumentException("g_idx " + gi + " outside the " + groups + " groups");
+            }
+        }
+        int maxq = (1 << bits) - 1;
+        for (byte c : codes) {
+            if ((c & 0xff) > maxq) {
+                throw new IllegalArgumentException("code " + (c & 0xff) + " does not fit " + bits + " bits");
+            }
+        }
+    }
+
+    @Override
+    public String format() {
+        return FORMAT;
+    }
+
+    @Override
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    /** Columns of {@link #scales}. */
+    public int groups() {
+        return scales.length / shape[0];
+    }
+
+    /** The code of weight {@code (r, c)}. */
+    public int code(int r, int c) {
+        return codes[r * shape[1] + c] & 0xff;
+    }
+
+    @Override
+    public float[] dequantize() {
+        return dequantize(false);
+    }
+
+    /**
+     * The deployed weight: {@code fp16(fp16(scale) * (code - zero))}, what the GPTQ kernels compute from
+     * {@code scales} (F16) and the packed codes and zeros (the product of two fp16 values is exact in float32).
+     */
+    public float[] dequantizeHalf() {
+        return dequantize(true);
+    }
+
+    private float[] dequantize(boolean half) {
+        int out = shape[0];
+        int in = shape[1];
+        int groups = groups();
+        float[] q = new float[out * in];                         // [out, in]
+        for (int r = 0; r < out; r++) {
+            for (int c = 0; c < in; c++) {
+                int k = r * groups + gIdx[c];
+                int code = codes[r * in + c] & 0xff;
+                q[r * in + c] = half ? Floats.toHalf(Floats.toHalf(scales[k]) * (code - zeros[k]))
+                        : scales[k] * (code - zeros[k]);
+            }
+        }
+        return q;
+    }
+
+    /**
+     * Bytes of the AutoGPTQ tensors {@link #writeTo} writes: {@code qweight} ({@code bits*in/32} int32 words per
+     * output), {@code qzeros} ({@code bits*out/32} words per group), {@code scales} (fp16 per output and group),
+     * {@code g_idx} (int32 per input); word counts rounded up where they do not divide.
+     */
+    @Override
+    public long storageBytes() {
+        long out = shape[0];
+        long in = shape[1];
+        long groups = groups();
+        return 4 * words(in) * out + 4 * groups * words(out) + 2 * groups * out + 4 * in;
+    }
+
+    private long words(long values) {
+        return (values * bits + 31) / 32;
+    }
+
+    /**
+     * Writes AutoGPTQ's v1 "gptq" tensors (calib-methods-spec §2.5) under {@code prefix}:
+     * <ul>
+     * <li>{@code qweight} I32 {@code [in*bits/32, out]}: the integer weights recomputed from the fp16 dequantized
+     *     weight as AutoGPTQ's {@code pack} does, {@code rint((W16 + zero*scale) / scale16)}, packed along the input
+     *     as a little-endian bit stream of 32-bit words (for 3 bits, 32 values in 3 words with values 10 and 21 split
+     *     across words);</li>
+     * <li>{@code qzeros} I32 {@code [groups, out*bits/32]}: {@code zero - 1} packed the same way along the output;</li>
+     * <li>{@code scales} F16 {@code [groups, out]}; {@code g_idx} I32 {@code [in]}.</li>
+     * </ul>
+     * Differences from AutoGPTQ: values are masked to {@code bits} bits, so an asymmetric zero of 0 is stored as
+     * {@code maxq} (AutoGPTQ shifts the unmasked -1 and so sets every higher bit of its word); a recomputed weight
+     * outside {@code [0, maxq]} would be masked the same way (it normally equals the code).
+     *
+     * @throws IllegalArgumentException unless {@code in*bits} and {@code out*bits} are multiples of 32
+     */
+    @Override
+    public void writeTo(SafetensorsWriter writer, String prefix) {
+        int out = shape[0];
+        int in = shape[1];
+        if ((long) in * bits % 32 != 0 || (long) out * bits % 32 != 0) {
+            throw new IllegalArgumentException("the gptq format packs 32 values per " + bits + " words: shape "
+                    + Arrays.toString(shape) + " does not fit");
+        }
+        int groups = groups();
+        int maxq = (1 << bits) - 1;
+        // integer weights from the fp16 weight, transposed to [in, out] for packing along the input
+        float[] w16 = dequantizeHalf();
+        int[] intWeight = new int[in * out];                     // [in, out]
+        for (int r = 0; r < out; r++) {
+            for (int c = 0; c < in; c++) {
+                int k = r * groups + gIdx[c];
+                float scaleZero = zeros[k] * scales[k];
+                float scale16 = Floats.toHalf(scales[k]);
+                intWeight[c * out + r] = (int) Math.rint((w16[r * in + c] + scaleZero) / scale16) & maxq;
+            }
+        }
+        int[] zeroMinusOne = new int[groups * out];              // [groups, out]
+        float[] scalesT = new float[groups * out];               // [groups, out]
+        for (int r = 0; r < out; r++) {
+            for (int k = 0; k < groups; k++) {
+                zeroMinusOne[k * out + r] = ((int) zeros[r * groups + k] - 1) & maxq;
+                scalesT[k * out + r] = scales[r * groups + k];
+            }
+        }
+        writer.putBytes(prefix + ".qweight", DType.I32, new int[] {in * bits / 32, out},
+                int32Bytes(packRows(intWeight, in, out, bits)));
+        writer.putBytes(prefix + ".qzeros", DType.I32, new int[] {groups, out * bits / 32},
+                int32Bytes(packColumns(zeroMinusOne, groups, out, bits)));
+        writer.put(prefix + ".scales", DType.F16, new int[] {groups, out}, scalesT);
+        writer.putBytes(prefix + ".g_idx", DType.I32, new int[] {in}, int32Bytes(gIdx));
+    }
+
+    /**
+     * Packs {@code v [n, m]} along its first axis: word {@code (w, j)} of {@code [n*bits/32, m]} holds bits
+     * {@code [32w, 32w+32)} of column {@code j}'s little-endian bit stream, value {@code i} at bits
+     * {@code [i*bits, i*bits+bits)}.
+     */
+    static int[] packRows(int[] v, int n, int m, int bits) {
+        int[] words = new int[n * bits / 32 * m];                // [n*bits/32, m]
+        for (int i = 0; i < n; i++) {
+            long bit = (long) i * bits;
+            int word = (int) (bit >>> 5);
+            int shift = (int) (bit & 31);
+            for (int j = 0; j < m; j++) {
+                int value = v[i * m + j];
+                words[word * m + j] |= value << shift;
+                if (shift + bits > 32) {
+                    words[(word + 1) * m + j] |= value >>> (32 - shift);
+                }
+            }
+        }
+        return words;
+    }
+
+    /** Packs {@code v [n, m]} along its second axis, row by row: {@code [n, m*bits/32]}. */
+    static int[] packColumns(int[] v, int n, int m, int bits) {
+        int[] transposed = new int[m * n];                       // [m, n]
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                transposed[j * n + i] = v[i * m + j];
+            }
+        }
+        int[] packedT = packRows(transposed, m, n, bits);        // [m*bits/32, n]
+        int w = m * bits / 32;
+        int[] words = new int[n * w];                            // [n, m*bits/32]
+        for (int k = 0; k < w; k++) {
+            for (int i = 0; i < n; i++) {
+                words[i * w + k] = packedT[k * n + i];
+            }
+        }
+        return words;
+    }
+
+    private static byte[] int32Bytes(int[] v) {
+        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asIntBuffer().put(v);
+        return b.array();
+    }
+
+    /** {@code gptq b4g128 [4096, 4096]}. */
+    @Override
+    public String toString() {
+        return FORMAT + " b" + bits + "g" + (group == -1 ? "all" : group) + (sym ? "" : " asym") + " "
+                + Arrays.toString(shape);
+    }
+}

@@ -1,0 +1,211 @@
+package org.lmqt.quant.gptq;
+
+/**
+ * The float32 dense linear algebra of GPTQ (calib-methods-spec §2.3 step 6), on row-major {@code [n, n]} arrays:
+ * the lower Cholesky factor of the damped Hessian, {@code cholesky_inverse} ({@code (L Lᵀ)⁻¹} as {@code L⁻ᵀ L⁻¹}),
+ * and the upper Cholesky factor {@code U} of that inverse ({@code Hinv = Uᵀ U}), in the reference's three steps
+ * rather than a shortcut, so the rounding stays close to LAPACK's.
+ *
+ * <p>Every product of more than one term goes through {@link #subtractProduct}: each result element is the float32
+ * sum of its terms in ascending {@code k} order with fused multiply-adds (as BLAS microkernels accumulate), formed
+ * before it is subtracted. The loops are tiled (row blocks sharing one tile of the right operand, accumulators in L1)
+ * so a 4096x4096 Hessian is a matter of seconds; the inner loops are plain {@code Math.fma} loops the JIT vectorizes,
+ * which keeps every element's operation order, hence results identical with or without vectorization.
+ */
+final class HessianInverse {
+    /** Columns of the diagonal panel in the blocked Cholesky and rows per block of the triangular routines. */
+    private static final int PANEL = 64;
+    /** Rows that share one tile of the right operand in {@link #subtractProduct}. */
+    private static final int ROWS = 8;
+    /** Columns of one tile of the right operand (an accumulator row is 1 KiB). */
+    private static final int TILE = 256;
+
+    private HessianInverse() {}
+
+    /**
+     * The upper factor {@code U} of {@code (L Lᵀ)⁻¹ = Uᵀ U} where {@code L} is the lower Cholesky factor of {@code h}.
+     *
+     * @param h the damped Hessian {@code [n, n]} (symmetric; only the lower triangle is read); overwritten
+     * @return {@code U} {@code [n, n]} row-major, zeros below the diagonal
+     * @throws ArithmeticException if {@code h} or the inverse is not positive definite (NaN or Inf included)
+     */
+    static float[] upperFactorOfInverse(float[] h, int n) {
+        // stage 1: L = cholesky(H), in place
+        lowerCholesky(h, n, "the damped Hessian");
+        // stage 2: X = L⁻¹ (lower triangular)
+        float[] x = inverseOfLower(h, n);
+        // stage 3: Hinv = Xᵀ X = (L Lᵀ)⁻¹, lower triangle, into h's storage
+        gramOfLower(x, n, h);
+        // stage 4: Hinv = L2 L2ᵀ with L2 lower, so U = L2ᵀ
+        lowerCholesky(h, n, "the inverse Hessian");
+        float[] u = x;
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                u[i * n + j] = j >= i ? h[j * n + i] : 0f;
+            }
+        }
+        return u;
+    }
+
+    /**
+     * In-place lower Cholesky factorization {@code A = L Lᵀ} (right-looking, blocked by {@link #PANEL} columns); the
+     * strict upper triangle is zeroed at the end.
+     *
+     * @param a {@code [n, n]} row-major; the lower triangle is read, {@code L} is written
+     */
+    static void lowerCholesky(float[] a, int n, String what) {
+        float[] col = new float[PANEL];                          // [PANEL] one panel column above the diagonal rows
+        float[] panelT = new float[PANEL * n];                   // [PANEL, n] the factored panel, transposed
+        for (int k0 = 0; k0 < n; k0 += PANEL) {
+            int k1 = Math.min(n, k0 + PANEL);
+            // panel: unblocked right-looking factorization of columns [k0, k1) for all rows below k0
+            for (int k = k0; k < k1; k++) {
+                float pivot = a[k * n + k];
+                if (!(pivot > 0f) || pivot == Float.POSITIVE_INFINITY) {
+                    throw new ArithmeticException(what + " is not positive definite (pivot " + pivot + " at column "
+                            + k + " of " + n + "); NaN or Inf in the calibration inputs?");
+                }
+                float d = (float) Math.sqrt(pivot);
+                a[k * n + k] = d;
+                for (int i = k + 1; i < n; i++) {
+                    a[i * n + k] /= d;
+                }
+                int w = k1 - k - 1;
+                for (int j = 0; j < w; j++) {
+                    col[j] = a[(k + 1 + j) * n + k];
+                }
+                for (int i = k + 1; i < n; i++) {
+                    float l = a[i * n + k];
+                    int end = Math.min(i - k, w);
+                    int base = i * n + k + 1;
+                    for (int j = 0; j < end; j++) {
+                        a[base + j] -= l * col[j];
+                    }
+                }
+            }
+            if (k1 == n) {
+                break;
+            }
+            // trailing update: A[i, j] -= Σ_k L[i, k] L[j, k] over the panel, for k1 <= j <= i
+            int depth = k1 - k0;
+            for (int k = 0; k < depth; k++) {
+                for (int j = k1; j < n; j++) {
+                    panelT[k * n + j] = a[j * n + k0 + k];
+                }
+            }
+            for (int r0 = k1; r0 < n; r0 += ROWS) {
+                int rows = Math.min(ROWS, n - r0);
+                subtractProduct(a, r0 * n + k0, n, panelT, k1, n, a, r0 * n + k1, n, rows, r0 + rows - k1, 0, depth,
+                        -1);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            java.util.Arrays.fill(a, i * n + i + 1, i * n + n, 0f);
+        }
+    }
+
+    /**
+     * The inverse of a lower triangular matrix by blocked forward substitution, row by row:
+     * {@code X[i, :] = (e_i - Σ_{k<i} L[i, k] X[k, :]) / L[i, i]}.
+     *
+     * @param l lower triangular {@code [n, n]} with a positive diagonal
+     * @return {@code X = L⁻¹} {@code [n, n]}, lower triangular
+     */
+    static float[] inverseOfLower(float[] l, int n) {
+        float[] x = new float[n * n];                            // [n, n]
+        for (int i0 = 0; i0 < n; i0 += PANEL) {
+            int i1 = Math.min(n, i0 + PANEL);
+            // rows [i0, i1), columns [0, i0): the rows of X above the block, X lower so terms k < column vanish
+            if (i0 > 0) {
+                for (int r0 = i0; r0 < i1; r0 += ROWS) {
+                    int rows = Math.min(ROWS, i1 - r0);
+                    subtractProduct(l, r0 * n, n, x, 0, n, x, r0 * n, n, rows, i0, 0, i0, 0);
+                }
+            }
+            // within the block: the remaining terms k in [i0, i), then the division by the diagonal
+            for (int i = i0; i < i1; i++) {
+                int row = i * n;
+                for (int k = i0; k < i; k++) {
+                    float lik = l[row + k];
+                    int src = k * n;
+                    for (int j = 0; j <= k; j++) {
+                        x[row + j] -= lik * x[src + j];
+                    }
+                }
+                float d = l[row + i];
+                for (int j = 0; j < i; j++) {
+                    x[row + j] /= d;
+                }
+                x[row + i] = 1f / d;
+            }
+        }
+        return x;
+    }
+
+    /**
+     * {@code G = Xᵀ X} for lower triangular {@code X}: {@code G[i, j] = Σ_{k >= i} X[k, i] X[k, j]} for
+     * {@code j <= i} (lower triangle written; the strict upper triangle of {@code out} is left undefined).
+     *
+     * @param x   lower triangular {@code [n, n]}
+     * @param out {@code [n, n]}
+     */
+    static void gramOfLower(float[] x, int n, float[] out) {
+        float[] xt = new float[n * n];                           // [n, n] Xᵀ, upper triangular
+        for (int k = 0; k < n; k++) {
+            for (int i = 0; i <= k; i++) {
+                xt[i * n + k] = x[k * n + i];
+            }
+        }
+        java.util.Arrays.fill(out, 0f);
+        for (int r0 = 0; r0 < n; r0 += ROWS) {
+            int rows = Math.min(ROWS, n - r0);
+            // terms k < r0 vanish for every row of the block (Xᵀ[i, k] = 0 for k < i); G = 0 - Σ, negated after
+            subtractProduct(xt, r0 * n, n, x, 0, n, out, r0 * n, n, rows, r0 + rows, r0, n, 0);
+        }
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                out[i * n + j] = -out[i * n + j];
+            }
+        }
+    }
+
+    /**
+     * {@code C[r, c] -= Σ_{k0 <= k < k1} A[r, k] B[k, c]} for {@code r < m}, {@code c < width}, each sum formed in
+     * float32 in ascending {@code k} with fused multiply-adds before it is subtracted.
+     *
+     * @param lowerShift if {@code >= 0}, {@code B} is lower triangular with {@code B[k, c] = 0} for
+     *                   {@code c + lowerShift > k}: for a tile starting at column {@code c0} the sum starts at
+     *                   {@code max(k0, c0 + lowerShift)} (leading exact zeros skipped; the float result is the same)
+     */
+    static void subtractProduct(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
+                                int ldc, int m, int width, int k0, int k1, int lowerShift) {
+        float[] acc = new float[ROWS * TILE];                    // [ROWS, TILE] one accumulator row per row of C
+        for (int r0 = 0; r0 < m; r0 += ROWS) {
+            int rows = Math.min(ROWS, m - r0);
+            for (int c0 = 0; c0 < width; c0 += TILE) {
+                int len = Math.min(TILE, width - c0);
+                java.util.Arrays.fill(acc, 0, rows * TILE, 0f);
+                int kFrom = lowerShift >= 0 ? Math.max(k0, c0 + lowerShift) : k0;
+                for (int k = kFrom; k < k1; k++) {
+                    int bRow = bOff + k * ldb + c0;
+                    for (int r = 0; r < rows; r++) {
+                        fmaRow(a[aOff + (r0 + r) * lda + k], b, bRow, acc, r * TILE, len);
+                    }
+                }
+                for (int r = 0; r < rows; r++) {
+                    int dst = cOff + (r0 + r) * ldc + c0;
+                    for (int j = 0; j < len; j++) {
+                        c[dst + j] -= acc[r * TILE + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code acc[at + j] = fma(s, b[from + j], acc[at + j])} for {@code j < len}. */
+    private static void fmaRow(float s, float[] b, int from, float[] acc, int at, int len) {
+        for (int j = 0; j < len; j++) {
+            acc[at + j] = Math.fma(s, b[from + j], acc[at + j]);
+        }
+    }
+}
