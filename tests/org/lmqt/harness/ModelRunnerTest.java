@@ -55,4 +55,48 @@ class ModelRunnerTest {
             assertEquals(List.of(dir), files.toList(), "no temporary snapshot folder left");
         }
     }
+
+    /** bitsandbytes quantizes as it loads: no snapshot, its duration counted every time, its formats' storage. */
+    @Test
+    void bitsandbytesRunsWithoutASnapshot() throws Exception {
+        Path model = tmp.resolve("tiny");
+        new TinyLlama(2, 256, 512, 4, 2, 512, 512, 10000.0, false, DType.BF16, 3).write(model);
+        org.lmqt.model.ByteLevelTokenizerJson.write(model, 512);
+        Path text = tmp.resolve("text.txt");
+        Files.writeString(text, "Call me Ishmael. Some years ago, never mind how long precisely. ".repeat(20));
+        Path snapshots = tmp.resolve("snap");
+        ModelRunner runner = new ModelRunner(new ModelRunner.Settings(snapshots, snapshots.resolve("fnorm"),
+                MxqOptions.DEFAULTS, List.of(PplDataset.parse(text.toString())), new Perplexity(64, 32),
+                OptionalInt.empty(), ComputeDevice.parse("cpu"), 1));
+        ModelRef ref = ModelRef.parse(model.toString());
+        assertEquals("quantized as it loads", runner.note(new Subtask(ref, "b4g64", Task.QUANT, Algo.BNB)));
+        long params = 0;
+        long other = 0;
+        try (var ckpt = org.lmqt.checkpoint.Checkpoint.open(model)) {
+            for (String n : ckpt.tensorNames()) {
+                if (org.lmqt.checkpoint.MatrixKey.ofWeight(n, ckpt.family()).isPresent()) {
+                    params += ckpt.numel(n);
+                } else {
+                    other += ckpt.numel(n) * 2;   // bf16
+                }
+            }
+        }
+        for (String cfg : Algo.BNB_CONFIGS) {
+            ResultRow st = runner.run(new Subtask(ref, cfg, Task.EVAL_MODEL_STORAGE, Algo.BNB));
+            assertInstanceOf(Double.class, st.metrics().get("quant_duration"));
+            long size = (Long) st.metrics().get("model_storage_size");
+            // NF4: half a byte a weight, a byte of nested absmax per 64 and the two code tables (about 1 KiB) per
+            // matrix, here of at least 65536 weights; int8: a byte a weight plus a float scale per row
+            double perWeight = (double) (size - other) / params;
+            assertTrue(cfg.equals("b4g64") ? perWeight > 0.5 + 1.0 / 64 && perWeight < 0.5 + 1.0 / 64 + 0.02
+                    : perWeight > 1 && perWeight < 1.02, cfg + ": " + perWeight + " bytes per weight");
+            ResultRow ppl = runner.run(new Subtask(ref, cfg, Task.EVAL_PPL, Algo.BNB));
+            double value = ((Number) ppl.metrics().get("ppl_wikitext")).doubleValue();
+            assertTrue(value > 1 && value < 1024, cfg + " perplexity " + value);
+        }
+        assertTrue(!Files.exists(snapshots) || Files.list(snapshots).findAny().isEmpty(), "no snapshot written");
+        assertTrue(Algo.BNB.configDetail("b4g64").contains("\"bnb_4bit_quant_type\": \"nf4\""));
+        assertTrue(Algo.BNB.configDetail("b8g128").contains("\"load_in_8bit\": true"));
+        assertTrue(Algo.BNB.configName("b4g32").isEmpty(), "only the original's two configs");
+    }
 }

@@ -21,11 +21,18 @@ public enum Algo {
     /** HQQ with a uniform config for every linear layer. */
     HQQ,
     /** MXQ: a per-matrix config from the FNorm table under a bit budget. */
-    MXQ;
+    MXQ,
+    /**
+     * bitsandbytes: {@code b4g64} NF4 with double quantization, {@code b8g128} LLM.int8 weights; quantized as the model
+     * loads (no snapshot), as the original's {@code from_pretrained} with a quantization config does.
+     */
+    BNB;
 
     /** The original's {@code HQQ_CONFIGS}, in its order (also the default for {@code rtn}). */
     public static final List<String> HQQ_CONFIGS = List.of("b8g32", "b8g64", "b8g128", "b4g32", "b4g64", "b4g128",
             "b3g32", "b3g64", "b3g128", "b2g16", "b2g32", "b2g64");
+    /** The original's {@code BNB_CONFIGS}. */
+    public static final List<String> BNB_CONFIGS = List.of("b4g64", "b8g128");
     /** The original's default {@code MXQ_CONFIGS} budgets, in its order. */
     public static final List<String> MXQ_BUDGETS = List.of("5.00", "4.75", "4.50", "4.25", "4.01", "3.76", "3.50",
             "3.00", "2.75", "2.48");
@@ -46,6 +53,7 @@ public enum Algo {
             case FP16 -> List.of("base");
             case RTN, HQQ -> HQQ_CONFIGS;
             case MXQ -> MXQ_BUDGETS.stream().map(b -> configName(b).orElseThrow()).toList();
+            case BNB -> BNB_CONFIGS;
         };
     }
 
@@ -64,6 +72,7 @@ public enum Algo {
                     yield Optional.empty();
                 }
             }
+            case BNB -> BNB_CONFIGS.contains(v) ? Optional.of(v) : Optional.empty();
             case MXQ -> {
                 try {
                     double budget = Double.parseDouble(v.replace('_', '.'));
@@ -94,7 +103,27 @@ public enum Algo {
                 yield hqqDict(c.bits(), c.group(), this == HQQ, false, 0.0);
             }
             case MXQ -> hqqDict(4, 64, true, true, budget(configName));
+            case BNB -> bnbConfig(configName.equals("b4g64"));
         };
+    }
+
+    /** The method and config a bnb config name stands for: NF4 in blocks of 64, or LLM.int8. */
+    public static org.lmqt.quant.MatrixChoice bnbChoice(String configName) {
+        return configName.equals("b4g64")
+                ? new org.lmqt.quant.MatrixChoice(org.lmqt.quant.QuantMethod.NF4, QuantConfig.parse("b4g64"))
+                : new org.lmqt.quant.MatrixChoice(org.lmqt.quant.QuantMethod.INT8, QuantConfig.parse("b8g128"));
+    }
+
+    /** {@code str(BitsAndBytesConfig)} with its newlines removed, as the archived results hold it. */
+    private static String bnbConfig(boolean nf4) {
+        String b4 = py(nf4).toLowerCase(Locale.ROOT);
+        String b8 = py(!nf4).toLowerCase(Locale.ROOT);
+        return "BitsAndBytesConfig {  \"_load_in_4bit\": " + b4 + ",  \"_load_in_8bit\": " + b8
+                + ",  \"bnb_4bit_compute_dtype\": \"float16\",  \"bnb_4bit_quant_storage\": \"uint8\",  "
+                + "\"bnb_4bit_quant_type\": \"" + (nf4 ? "nf4" : "fp4") + "\",  \"bnb_4bit_use_double_quant\": " + b4
+                + ",  \"llm_int8_enable_fp32_cpu_offload\": false,  \"llm_int8_has_fp16_weight\": false,  "
+                + "\"llm_int8_skip_modules\": null,  \"llm_int8_threshold\": 6.0,  \"load_in_4bit\": " + b4
+                + ",  \"load_in_8bit\": " + b8 + ",  \"quant_method\": \"bitsandbytes\"}";
     }
 
     private static String hqqDict(int bits, int group, boolean optimize, boolean mixed, double budget) {

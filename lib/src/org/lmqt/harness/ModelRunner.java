@@ -90,6 +90,9 @@ public final class ModelRunner implements SubtaskRunner {
         if (s.algo() == Algo.FP16) {
             return "unquantized";
         }
+        if (s.algo() == Algo.BNB) {
+            return "quantized as it loads";
+        }
         Path dir = s.snapshotDir(settings.snapshotRoot());
         return QuantizedSnapshot.isSnapshot(dir) ? "snapshot cached in " + dir : "quantizes into " + dir;
     }
@@ -99,6 +102,9 @@ public final class ModelRunner implements SubtaskRunner {
         ResultRow row = ResultRow.empty(s);
         MemoryProbe memory = new MemoryProbe(settings.device());
         Path modelDir;
+        if (s.algo() == Algo.BNB) {
+            return bitsandbytes(s, row, memory);
+        }
         if (s.algo() == Algo.FP16) {
             modelDir = HubCache.resolve(s.model().location());
         } else {
@@ -120,19 +126,57 @@ public final class ModelRunner implements SubtaskRunner {
         };
     }
 
+    /**
+     * bitsandbytes, quantized as the model loads (spec §4.11: {@code quant_duration} is loading plus quantizing),
+     * every task; its storage size is what its matrices and the other tensors take ({@link #bnbStorageBytes}).
+     */
+    private ResultRow bitsandbytes(Subtask s, ResultRow row, MemoryProbe memory) {
+        QuantPlan plan = new QuantPlan(Optional.of(Algo.bnbChoice(s.cfg())), Map.of(), java.util.Set.of(),
+                "bnb " + s.cfg());
+        long t0 = System.nanoTime();
+        try (LoadedModel m = LoadedModel.open(s.model().location(), settings.device(), Optional.of(plan))) {
+            ResultRow r = row.with("quant_duration", (System.nanoTime() - t0) / 1e9);
+            memory.sample();
+            return switch (s.task()) {
+                case QUANT -> r;
+                case EVAL_MODEL_STORAGE -> r.with("model_storage_size", bnbStorageBytes(s, plan))
+                        .with("load_mem_allot", memory.peakBytes()).with("load_mem_reserved", memory.peakBytes());
+                case EVAL_PPL -> perplexity(r, m, memory);
+            };
+        }
+    }
+
+    /** Bytes of the bitsandbytes matrices ({@code storageBytes}) plus the other tensors as the checkpoint holds them. */
+    private static long bnbStorageBytes(Subtask s, QuantPlan plan) {
+        try (Checkpoint ckpt = Checkpoint.open(s.model().location())) {
+            var quantized = new org.lmqt.model.QuantizedWeights(ckpt, plan, new org.lmqt.quant.Hqq(null));
+            long bytes = 0;
+            for (String name : ckpt.tensorNames()) {
+                var key = MatrixKey.ofWeight(name, ckpt.family()).flatMap(quantized::quantized);
+                bytes += key.isPresent() ? key.get().storageBytes()
+                        : ckpt.numel(name) * ckpt.entry(name).dtype().bytes();
+            }
+            return bytes;
+        }
+    }
+
     private ResultRow perplexity(ResultRow row, Path modelDir, MemoryProbe memory) {
-        ResultRow r = row;
         try (LoadedModel m = LoadedModel.open(modelDir.toString(), settings.device())) {
             memory.sample();
-            for (PplDataset d : settings.datasets()) {
-                String text = texts.computeIfAbsent(d, PplDataset::load);
-                long[] ids = settings.maxTokens().isPresent()
-                        ? m.requireTokenizer().encodePrefix(text, settings.maxTokens().getAsInt())
-                        : m.requireTokenizer().encode(text);
-                PerplexityResult p = settings.protocol().evaluate(m.model(), ids, memory, k -> { });
-                r = r.with("ppl_" + d.column(), ResultRow.round(p.perplexity(), 4))
-                        .with("duration_" + d.column(), ResultRow.round(p.meanWindowSeconds(), 3));
-            }
+            return perplexity(row, m, memory);
+        }
+    }
+
+    private ResultRow perplexity(ResultRow row, LoadedModel m, MemoryProbe memory) {
+        ResultRow r = row;
+        for (PplDataset d : settings.datasets()) {
+            String text = texts.computeIfAbsent(d, PplDataset::load);
+            long[] ids = settings.maxTokens().isPresent()
+                    ? m.requireTokenizer().encodePrefix(text, settings.maxTokens().getAsInt())
+                    : m.requireTokenizer().encode(text);
+            PerplexityResult p = settings.protocol().evaluate(m.model(), ids, memory, k -> { });
+            r = r.with("ppl_" + d.column(), ResultRow.round(p.perplexity(), 4))
+                    .with("duration_" + d.column(), ResultRow.round(p.meanWindowSeconds(), 3));
         }
         return r.with("ppl_mem_allot", memory.peakBytes()).with("ppl_mem_reserved", memory.peakBytes());
     }
@@ -149,7 +193,7 @@ public final class ModelRunner implements SubtaskRunner {
                     t0 = System.nanoTime();   // the FNorm table is metadata, computed once; not quantization time
                     yield mxqPlan(FnormTable.read(fnorm), Algo.budget(s.cfg()), s.cfg());
                 }
-                case FP16 -> throw new IllegalStateException("fp16 is never quantized");
+                case FP16, BNB -> throw new IllegalStateException(s.algo() + " has no snapshot");
             };
             double planSeconds = (System.nanoTime() - t0) / 1e9;
             Path tmp = snapshot.resolveSibling("." + snapshot.getFileName() + ".tmp-" + ProcessHandle.current().pid());
