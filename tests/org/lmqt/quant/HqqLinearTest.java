@@ -25,7 +25,7 @@ class HqqLinearTest {
     }
 
     @ParameterizedTest
-    @EnumSource(QuantMethod.class)
+    @EnumSource(value = QuantMethod.class, names = {"RTN", "HQQ"})
     void metaQuantizationAddsLittleError(QuantMethod method) {
         float[] w = weights(1);
         QuantConfig cfg = QuantConfig.parse("b4g64");
