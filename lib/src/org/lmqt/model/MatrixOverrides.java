@@ -1,0 +1,51 @@
+package org.lmqt.model;
+
+import java.util.Map;
+import java.util.Optional;
+import org.lmqt.checkpoint.DType;
+import org.lmqt.checkpoint.MatrixKey;
+import org.lmqt.checkpoint.ModelConfig;
+import org.lmqt.checkpoint.Tensor;
+import org.lmqt.quant.QuantizedMatrix;
+
+/**
+ * A weight source whose listed matrices come quantized from elsewhere (a layer-wise method's results, such as GPTQ's);
+ * everything else is the base source's. Closing it closes the base.
+ *
+ * @param base     the unquantized source
+ * @param matrices the quantized matrices by key
+ */
+public record MatrixOverrides(WeightSource base, Map<MatrixKey, ? extends QuantizedMatrix> matrices)
+        implements WeightSource {
+
+    public MatrixOverrides {
+        matrices = Map.copyOf(matrices);
+    }
+
+    @Override
+    public ModelConfig config() {
+        return base.config();
+    }
+
+    @Override
+    public boolean contains(String name) {
+        return base.contains(name);
+    }
+
+    @Override
+    public Optional<QuantizedMatrix> quantized(MatrixKey key) {
+        QuantizedMatrix m = matrices.get(key);
+        return m != null ? Optional.of(m) : base.quantized(key);
+    }
+
+    @Override
+    public Tensor tensor(String name) {
+        Optional<QuantizedMatrix> q = MatrixKey.ofWeight(name, family()).map(matrices::get);
+        return q.map(m -> new Tensor(name, m.shape(), m.dequantize(), DType.F32)).orElseGet(() -> base.tensor(name));
+    }
+
+    @Override
+    public void close() {
+        base.close();
+    }
+}
