@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import org.lmqt.Deps;
+import org.lmqt.calib.GptqCalibration;
 import org.lmqt.cli.Cli;
 import org.lmqt.device.ComputeDevice;
 import org.lmqt.eval.Perplexity;
@@ -43,7 +44,7 @@ class quant_llm implements Callable<Integer> {
             description = "Models: folders or Hugging Face ids in the local cache.")
     List<String> models;
 
-    @Option(names = "--algo", required = true, arity = "1..*", paramLabel = "ALGO", description = "fp16, rtn, hqq, mxq, bnb.")
+    @Option(names = "--algo", required = true, arity = "1..*", paramLabel = "ALGO", description = "fp16, rtn, hqq, mxq, bnb, gptq.")
     List<String> algos;
 
     @Option(names = "--config", arity = "1..*", paramLabel = "CFG", description = "bXgY names (hqq, rtn) and bit "
@@ -85,6 +86,17 @@ class quant_llm implements Callable<Integer> {
     @Option(names = "--max-tokens", paramLabel = "N", description = "Evaluate only the first N tokens of each set.")
     Integer maxTokens;
 
+    @Option(names = "--calib-data", paramLabel = "FILE", description = "GPTQ's calibration documents (text lines, "
+            + "JSON lines, parquet or CSV with a text column; the first 1024 are used); default: c4's "
+            + "en/c4-train.00001-of-01024.json.gz from the hub cache, as the original.")
+    Path calibData;
+
+    @Option(names = "--calib-windows", description = "GPTQ's calibration windows (default: ${DEFAULT-VALUE}).")
+    int calibWindows = GptqCalibration.Settings.DEFAULT.windows();
+
+    @Option(names = "--calib-length", description = "Tokens per calibration window (default: ${DEFAULT-VALUE}).")
+    int calibLength = GptqCalibration.Settings.DEFAULT.length();
+
     @Option(names = "--device", paramLabel = "cpu|cuda", description = "Where models run (default: $"
             + ComputeDevice.ENV + ", else cpu).")
     String device;
@@ -113,7 +125,9 @@ class quant_llm implements Callable<Integer> {
                 fnormDir != null ? fnormDir : snapshotDir.resolve("fnorm"), mxq.toOptions(),
                 datasets.stream().map(PplDataset::parse).toList(), new Perplexity(maxLength, stride),
                 maxTokens == null ? OptionalInt.empty() : OptionalInt.of(maxTokens),
-                device == null ? ComputeDevice.fromEnvironment() : ComputeDevice.parse(device), threads));
+                device == null ? ComputeDevice.fromEnvironment() : ComputeDevice.parse(device), threads,
+                new ModelRunner.Calibration(java.util.Optional.ofNullable(calibData),
+                        new GptqCalibration.Settings(calibWindows, calibLength, GptqCalibration.Settings.DEFAULT.seed()))));
         Harness.Outcome out = new Harness(new Harness.Settings(resultDir, name, failFast, dryRun), runner, System.out)
                 .run(plan);
         return dryRun ? 0 : out.exitCode();

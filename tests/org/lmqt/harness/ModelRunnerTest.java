@@ -99,4 +99,30 @@ class ModelRunnerTest {
         assertTrue(Algo.BNB.configDetail("b8g128").contains("\"load_in_8bit\": true"));
         assertTrue(Algo.BNB.configName("b4g32").isEmpty(), "only the original's two configs");
     }
+
+    /** GPTQ calibrates on the given documents, quantizes as it loads, and reports GPTQ's storage. */
+    @Test
+    void gptqCalibratesOnTheGivenDocuments() throws Exception {
+        Path model = tmp.resolve("tiny");
+        new TinyLlama(2, 256, 512, 4, 2, 512, 512, 10000.0, false, DType.BF16, 3).write(model);
+        org.lmqt.model.ByteLevelTokenizerJson.write(model, 512);
+        Path text = tmp.resolve("text.txt");
+        Files.writeString(text, "Call me Ishmael. Some years ago, never mind how long precisely. ".repeat(20));
+        Path docs = tmp.resolve("docs.txt");
+        Files.writeString(docs, "It is a way I have of driving off the spleen and regulating the circulation.\n"
+                .repeat(40));
+        ModelRunner runner = new ModelRunner(new ModelRunner.Settings(tmp.resolve("snap"), tmp.resolve("fnorm"),
+                MxqOptions.DEFAULTS, List.of(PplDataset.parse(text.toString())), new Perplexity(64, 32),
+                OptionalInt.empty(), ComputeDevice.parse("cpu"), 1, new ModelRunner.Calibration(
+                        java.util.Optional.of(docs), new org.lmqt.calib.GptqCalibration.Settings(4, 64, 1))));
+        ModelRef ref = ModelRef.parse(model.toString());
+        ResultRow st = runner.run(new Subtask(ref, "b4g128", Task.EVAL_MODEL_STORAGE, Algo.GPTQ));
+        long size = (Long) st.metrics().get("model_storage_size");
+        assertTrue(size < Files.size(model.resolve("model.safetensors")), "4-bit matrices are smaller than bf16");
+        ResultRow ppl = runner.run(new Subtask(ref, "b4g128", Task.EVAL_PPL, Algo.GPTQ));
+        double value = ((Number) ppl.metrics().get("ppl_wikitext")).doubleValue();
+        assertTrue(value > 1 && value < 1024, "perplexity " + value);
+        assertTrue(Algo.GPTQ.configDetail("b4g128").startsWith("BaseQuantizeConfig(bits=4, group_size=128, "));
+        assertTrue(Algo.GPTQ.configName("b2g64").isEmpty() == false && Algo.GPTQ.configName("b5g64").isEmpty());
+    }
 }

@@ -26,11 +26,19 @@ public enum Algo {
      * bitsandbytes: {@code b4g64} NF4 with double quantization, {@code b8g128} LLM.int8 weights; quantized as the model
      * loads (no snapshot), as the original's {@code from_pretrained} with a quantization config does.
      */
-    BNB;
+    BNB,
+    /**
+     * GPTQ as AutoGPTQ runs it (sym, damp 0.01, no act-order, true-sequential) on the calibration windows; quantized
+     * as the model loads (no snapshot yet).
+     */
+    GPTQ;
 
     /** The original's {@code HQQ_CONFIGS}, in its order (also the default for {@code rtn}). */
     public static final List<String> HQQ_CONFIGS = List.of("b8g32", "b8g64", "b8g128", "b4g32", "b4g64", "b4g128",
             "b3g32", "b3g64", "b3g128", "b2g16", "b2g32", "b2g64");
+    /** The original's {@code GPTQ_CONFIGS}, in its order. */
+    public static final List<String> GPTQ_CONFIGS = List.of("b8g32", "b8g64", "b8g128", "b4g32", "b4g64", "b4g128",
+            "b3g32", "b3g64", "b3g128");
     /** The original's {@code BNB_CONFIGS}. */
     public static final List<String> BNB_CONFIGS = List.of("b4g64", "b8g128");
     /** The original's default {@code MXQ_CONFIGS} budgets, in its order. */
@@ -54,6 +62,7 @@ public enum Algo {
             case RTN, HQQ -> HQQ_CONFIGS;
             case MXQ -> MXQ_BUDGETS.stream().map(b -> configName(b).orElseThrow()).toList();
             case BNB -> BNB_CONFIGS;
+            case GPTQ -> GPTQ_CONFIGS;
         };
     }
 
@@ -73,6 +82,14 @@ public enum Algo {
                 }
             }
             case BNB -> BNB_CONFIGS.contains(v) ? Optional.of(v) : Optional.empty();
+            case GPTQ -> {
+                try {
+                    QuantConfig c = QuantConfig.parse(v);
+                    yield org.lmqt.quant.gptq.Gptq.BITS.contains(c.bits()) ? Optional.of(c.name()) : Optional.empty();
+                } catch (IllegalArgumentException e) {
+                    yield Optional.empty();
+                }
+            }
             case MXQ -> {
                 try {
                     double budget = Double.parseDouble(v.replace('_', '.'));
@@ -104,6 +121,12 @@ public enum Algo {
             }
             case MXQ -> hqqDict(4, 64, true, true, budget(configName));
             case BNB -> bnbConfig(configName.equals("b4g64"));
+            case GPTQ -> {
+                QuantConfig c = QuantConfig.parse(configName);
+                yield "BaseQuantizeConfig(bits=" + c.bits() + ", group_size=" + c.group() + ", damp_percent=0.01, "
+                        + "desc_act=False, static_groups=False, sym=True, true_sequential=True, quant_method='gptq', "
+                        + "checkpoint_format='gptq', model_name_or_path=None, model_file_base_name=None)";
+            }
         };
     }
 

@@ -14,6 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.stream.Stream;
+import org.lmqt.calib.CalibrationData;
+import org.lmqt.calib.GptqCalibration;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.HubCache;
 import org.lmqt.device.ComputeDevice;
@@ -22,7 +24,13 @@ import org.lmqt.eval.Perplexity;
 import org.lmqt.eval.PerplexityResult;
 import org.lmqt.metadata.MetadataDump;
 import org.lmqt.metadata.MetadataKind;
+import org.lmqt.io.TextRecords;
+import org.lmqt.layerwise.GptqModelQuantizer;
+import org.lmqt.model.LlamaModel;
 import org.lmqt.model.LoadedModel;
+import org.lmqt.model.MatrixOverrides;
+import org.lmqt.model.TextTokenizer;
+import org.lmqt.model.WeightSource;
 import org.lmqt.model.QuantizedSnapshot;
 import org.lmqt.mxq.Allocation;
 import org.lmqt.mxq.FnormTable;
@@ -33,6 +41,7 @@ import org.lmqt.quant.DjlHqq;
 import org.lmqt.quant.QuantConfig;
 import org.lmqt.quant.QuantMethod;
 import org.lmqt.quant.QuantPlan;
+import org.lmqt.quant.gptq.GptqQuantizer;
 
 /**
  * The real work of a subtask (spec §2.4, §4.11): quantize into the snapshot folder unless a snapshot is cached
@@ -64,9 +73,11 @@ public final class ModelRunner implements SubtaskRunner {
      * @param maxTokens    evaluate only the first tokens of each set (quick runs)
      * @param device       where the model runs
      * @param threads      worker threads for the FNorm computation
+     * @param calibration  GPTQ's calibration data and windows
      */
     public record Settings(Path snapshotRoot, Path fnormDir, MxqOptions mxq, List<PplDataset> datasets,
-                           Perplexity protocol, OptionalInt maxTokens, ComputeDevice device, int threads) {
+                           Perplexity protocol, OptionalInt maxTokens, ComputeDevice device, int threads,
+                           Calibration calibration) {
         public Settings {
             datasets = List.copyOf(datasets);
             if (datasets.isEmpty()) {
@@ -75,6 +86,34 @@ public final class ModelRunner implements SubtaskRunner {
             if (maxTokens.isPresent() && maxTokens.getAsInt() < 2) {
                 throw new IllegalArgumentException("--max-tokens must be at least 2");
             }
+        }
+
+        /** The settings with the original's GPTQ calibration. */
+        public Settings(Path snapshotRoot, Path fnormDir, MxqOptions mxq, List<PplDataset> datasets,
+                        Perplexity protocol, OptionalInt maxTokens, ComputeDevice device, int threads) {
+            this(snapshotRoot, fnormDir, mxq, datasets, protocol, maxTokens, device, threads, Calibration.ORIGINAL);
+        }
+    }
+
+    /**
+     * Where GPTQ's calibration windows come from (spec §4.11).
+     *
+     * @param documents the documents file (text lines, JSON lines, parquet or CSV with a {@code text} column), or
+     *                  empty for the original's: the first 1,024 documents of c4's {@code en/c4-train.00001-of-01024}
+     *                  from the hub cache
+     * @param windows   how many windows of how many tokens, drawn with {@code random.seed(1)}
+     */
+    public record Calibration(Optional<Path> documents, GptqCalibration.Settings windows) {
+        /** The original's: 1,024 windows of 512 tokens of the c4 shard. */
+        public static final Calibration ORIGINAL = new Calibration(Optional.empty(), GptqCalibration.Settings.DEFAULT);
+
+        /** The token windows for a model's tokenizer. */
+        long[][] windows(TextTokenizer tokenizer) {
+            List<String> docs = documents.map(f -> TextRecords.read(f))
+                    .orElseGet(() -> CalibrationData.gptqDocuments(HubCache.cacheDir()));
+            long[] stream = GptqCalibration.stream(docs.subList(0, Math.min(docs.size(), GptqCalibration.DOCUMENTS)),
+                    tokenizer::encode);
+            return GptqCalibration.windows(stream, windows);
         }
     }
 
@@ -90,7 +129,7 @@ public final class ModelRunner implements SubtaskRunner {
         if (s.algo() == Algo.FP16) {
             return "unquantized";
         }
-        if (s.algo() == Algo.BNB) {
+        if (s.algo() == Algo.BNB || s.algo() == Algo.GPTQ) {
             return "quantized as it loads";
         }
         Path dir = s.snapshotDir(settings.snapshotRoot());
@@ -102,8 +141,8 @@ public final class ModelRunner implements SubtaskRunner {
         ResultRow row = ResultRow.empty(s);
         MemoryProbe memory = new MemoryProbe(settings.device());
         Path modelDir;
-        if (s.algo() == Algo.BNB) {
-            return bitsandbytes(s, row, memory);
+        if (s.algo() == Algo.BNB || s.algo() == Algo.GPTQ) {
+            return quantizedAsLoaded(s, row, memory);
         }
         if (s.algo() == Algo.FP16) {
             modelDir = HubCache.resolve(s.model().location());
@@ -127,37 +166,50 @@ public final class ModelRunner implements SubtaskRunner {
     }
 
     /**
-     * bitsandbytes, quantized as the model loads (spec §4.11: {@code quant_duration} is loading plus quantizing),
-     * every task; its storage size is what its matrices and the other tensors take ({@link #bnbStorageBytes}).
+     * bitsandbytes and GPTQ: quantized as the model loads, in every task, with no snapshot (spec §4.11 counts
+     * {@code quant_duration} as loading plus quantizing for bitsandbytes, calibration plus quantizing for GPTQ);
+     * the storage size is what the quantized matrices take in their formats plus the other tensors as stored.
      */
-    private ResultRow bitsandbytes(Subtask s, ResultRow row, MemoryProbe memory) {
-        QuantPlan plan = new QuantPlan(Optional.of(Algo.bnbChoice(s.cfg())), Map.of(), java.util.Set.of(),
-                "bnb " + s.cfg());
+    private ResultRow quantizedAsLoaded(Subtask s, ResultRow row, MemoryProbe memory) {
         long t0 = System.nanoTime();
-        try (LoadedModel m = LoadedModel.open(s.model().location(), settings.device(), Optional.of(plan))) {
+        try (Checkpoint ckpt = Checkpoint.open(s.model().location());
+             WeightSource source = quantizedSource(s, ckpt);
+             LoadedModel m = LoadedModel.of(LlamaModel.load(source, settings.device()), ckpt.dir(), ckpt.shortId())) {
             ResultRow r = row.with("quant_duration", (System.nanoTime() - t0) / 1e9);
             memory.sample();
             return switch (s.task()) {
                 case QUANT -> r;
-                case EVAL_MODEL_STORAGE -> r.with("model_storage_size", bnbStorageBytes(s, plan))
+                case EVAL_MODEL_STORAGE -> r.with("model_storage_size", storageBytes(ckpt, source))
                         .with("load_mem_allot", memory.peakBytes()).with("load_mem_reserved", memory.peakBytes());
                 case EVAL_PPL -> perplexity(r, m, memory);
             };
         }
     }
 
-    /** Bytes of the bitsandbytes matrices ({@code storageBytes}) plus the other tensors as the checkpoint holds them. */
-    private static long bnbStorageBytes(Subtask s, QuantPlan plan) {
-        try (Checkpoint ckpt = Checkpoint.open(s.model().location())) {
-            var quantized = new org.lmqt.model.QuantizedWeights(ckpt, plan, new org.lmqt.quant.Hqq(null));
-            long bytes = 0;
-            for (String name : ckpt.tensorNames()) {
-                var key = MatrixKey.ofWeight(name, ckpt.family()).flatMap(quantized::quantized);
-                bytes += key.isPresent() ? key.get().storageBytes()
-                        : ckpt.numel(name) * ckpt.entry(name).dtype().bytes();
-            }
-            return bytes;
+    /** The checkpoint with bitsandbytes' matrices quantized as read, or GPTQ's computed on the calibration windows. */
+    private WeightSource quantizedSource(Subtask s, Checkpoint ckpt) {
+        if (s.algo() == Algo.BNB) {
+            QuantPlan plan = new QuantPlan(Optional.of(Algo.bnbChoice(s.cfg())), Map.of(), java.util.Set.of(),
+                    "bnb " + s.cfg());
+            return new org.lmqt.model.QuantizedWeights(ckpt, plan, new org.lmqt.quant.Hqq(null));
         }
+        try (TextTokenizer tok = TextTokenizer.find(ckpt.dir()).orElseThrow(() -> new org.lmqt.cli.UserException(
+                ckpt.dir() + ": GPTQ calibrates on text and needs the model's tokenizer.json"));
+             LlamaModel fp = LlamaModel.load(WeightSource.of(ckpt), settings.device())) {
+            var gptq = new GptqModelQuantizer(new GptqQuantizer(), QuantConfig.parse(s.cfg()))
+                    .quantize(fp, WeightSource.of(ckpt), settings.calibration().windows(tok), layer -> { });
+            return new MatrixOverrides(WeightSource.of(ckpt), gptq);
+        }
+    }
+
+    /** Bytes of the quantized matrices in their formats ({@code storageBytes}) plus the other tensors as stored. */
+    private static long storageBytes(Checkpoint ckpt, WeightSource source) {
+        long bytes = 0;
+        for (String name : ckpt.tensorNames()) {
+            var q = MatrixKey.ofWeight(name, ckpt.family()).flatMap(source::quantized);
+            bytes += q.isPresent() ? q.get().storageBytes() : ckpt.numel(name) * ckpt.entry(name).dtype().bytes();
+        }
+        return bytes;
     }
 
     private ResultRow perplexity(ResultRow row, Path modelDir, MemoryProbe memory) {
@@ -193,7 +245,7 @@ public final class ModelRunner implements SubtaskRunner {
                     t0 = System.nanoTime();   // the FNorm table is metadata, computed once; not quantization time
                     yield mxqPlan(FnormTable.read(fnorm), Algo.budget(s.cfg()), s.cfg());
                 }
-                case FP16, BNB -> throw new IllegalStateException(s.algo() + " has no snapshot");
+                case FP16, BNB, GPTQ -> throw new IllegalStateException(s.algo() + " has no snapshot");
             };
             double planSeconds = (System.nanoTime() - t0) / 1e9;
             Path tmp = snapshot.resolveSibling("." + snapshot.getFileName() + ".tmp-" + ProcessHandle.current().pid());

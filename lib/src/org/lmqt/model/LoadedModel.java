@@ -48,6 +48,11 @@ public record LoadedModel(LlamaModel model, Optional<TextTokenizer> tokenizer, P
         try (WeightSource source = snapshot ? QuantizedSnapshot.source(dir) : plainOrQuantized(dir, plan, device)) {
             model = LlamaModel.load(source, device, linears);
         }
+        return of(model, dir, shortId);
+    }
+
+    /** A model already loaded, with the tokenizer of its folder {@code dir} when there is one. */
+    public static LoadedModel of(LlamaModel model, Path dir, String shortId) {
         Optional<TextTokenizer> tok = Optional.empty();
         try {
             tok = TextTokenizer.find(dir);
