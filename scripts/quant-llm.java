@@ -97,6 +97,10 @@ class quant_llm implements Callable<Integer> {
     @Option(names = "--calib-length", description = "Tokens per calibration window (default: ${DEFAULT-VALUE}).")
     int calibLength = GptqCalibration.Settings.DEFAULT.length();
 
+    @Option(names = "--kl", description = "In eval_ppl of quantized models, also measure the KL divergence from the "
+            + "unquantized model on the same windows (columns kld_*, top1_agree_*; loads both models).")
+    boolean kl;
+
     @Option(names = "--device", paramLabel = "cpu|cuda", description = "Where models run (default: $"
             + ComputeDevice.ENV + ", else cpu).")
     String device;
@@ -127,7 +131,8 @@ class quant_llm implements Callable<Integer> {
                 maxTokens == null ? OptionalInt.empty() : OptionalInt.of(maxTokens),
                 device == null ? ComputeDevice.fromEnvironment() : ComputeDevice.parse(device), threads,
                 new ModelRunner.Calibration(java.util.Optional.ofNullable(calibData),
-                        new GptqCalibration.Settings(calibWindows, calibLength, GptqCalibration.Settings.DEFAULT.seed()))));
+                        new GptqCalibration.Settings(calibWindows, calibLength, GptqCalibration.Settings.DEFAULT.seed())),
+                kl));
         Harness.Outcome out = new Harness(new Harness.Settings(resultDir, name, failFast, dryRun), runner, System.out)
                 .run(plan);
         return dryRun ? 0 : out.exitCode();

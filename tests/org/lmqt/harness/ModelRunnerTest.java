@@ -114,7 +114,7 @@ class ModelRunnerTest {
         ModelRunner runner = new ModelRunner(new ModelRunner.Settings(tmp.resolve("snap"), tmp.resolve("fnorm"),
                 MxqOptions.DEFAULTS, List.of(PplDataset.parse(text.toString())), new Perplexity(64, 32),
                 OptionalInt.empty(), ComputeDevice.parse("cpu"), 1, new ModelRunner.Calibration(
-                        java.util.Optional.of(docs), new org.lmqt.calib.GptqCalibration.Settings(4, 64, 1))));
+                        java.util.Optional.of(docs), new org.lmqt.calib.GptqCalibration.Settings(4, 64, 1)), true));
         ModelRef ref = ModelRef.parse(model.toString());
         ResultRow st = runner.run(new Subtask(ref, "b4g128", Task.EVAL_MODEL_STORAGE, Algo.GPTQ));
         long size = (Long) st.metrics().get("model_storage_size");
@@ -122,6 +122,14 @@ class ModelRunnerTest {
         ResultRow ppl = runner.run(new Subtask(ref, "b4g128", Task.EVAL_PPL, Algo.GPTQ));
         double value = ((Number) ppl.metrics().get("ppl_wikitext")).doubleValue();
         assertTrue(value > 1 && value < 1024, "perplexity " + value);
+        // --kl: the divergence from the unquantized model on the same windows, and the top-1 agreement
+        double kld = (Double) ppl.metrics().get("kld_wikitext");
+        double agree = (Double) ppl.metrics().get("top1_agree_wikitext");
+        assertTrue(kld > 0 && kld < 1, "KL " + kld);
+        assertTrue(agree > 0 && agree <= 1, "agreement " + agree);
+        assertEquals(0L, ppl.metrics().get("kld_c4"), "no c4 set in this run");
+        ResultRow fp = runner.run(new Subtask(ref, "base", Task.EVAL_PPL, Algo.FP16));
+        assertEquals(0L, fp.metrics().get("kld_wikitext"), "the reference itself is not compared");
         assertTrue(Algo.GPTQ.configDetail("b4g128").startsWith("BaseQuantizeConfig(bits=4, group_size=128, "));
         assertTrue(Algo.GPTQ.configName("b2g64").isEmpty() == false && Algo.GPTQ.configName("b5g64").isEmpty());
     }

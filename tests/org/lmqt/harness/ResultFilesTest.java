@@ -19,12 +19,27 @@ class ResultFilesTest {
             Task.EVAL_PPL, Algo.HQQ);
 
     @Test
-    void headerIsTheOriginalsColumnOrder() {
-        // spec §5.6, header of data-vis/data/ppl/result-hqq-baseline_ppl-20241222175852.csv
+    void headerIsTheOriginalsColumnOrderThenLmqtsAdditions() {
+        // spec §5.6, header of data-vis/data/ppl/result-hqq-baseline_ppl-20241222175852.csv, then the KL columns
         assertEquals("model,algo,config,config_detail,quant_duration,model_storage_size,load_mem_allot,"
                 + "load_mem_reserved,ppl_mem_allot,ppl_mem_reserved,leaderboard_mem_allot,leaderboard_mem_reserved,"
                 + "ppl_wikitext,ppl_c4,duration_wikitext,duration_c4,duration_leaderboard,ifeval,bbh,mathlevel5,gpqa,"
-                + "musr,mmlupro", ResultRow.header());
+                + "musr,mmlupro,kld_wikitext,kld_c4,top1_agree_wikitext,top1_agree_c4", ResultRow.header());
+    }
+
+    /** Partial files an older lmqt wrote (the original's 23 columns) combine with 0 in the added columns. */
+    @Test
+    void olderPartialFilesGetZerosInTheAddedColumns() throws Exception {
+        String original = String.join(",", ResultRow.ORIGINAL_COLUMNS);
+        java.nio.file.Files.writeString(tmp.resolve("partial-hqq-old-b4g64.csv"), original + "\n"
+                + "old,hqq,b4g64,{},1.5,0,0,0,0,0,0,0,4.5,6.5,0.1,0.1,0,0,0,0,0,0,0\n");
+        ResultFiles.writePartial(tmp, HQQ, ResultRow.empty(HQQ).with("kld_wikitext", 0.25));
+        Path result = ResultFiles.combine(tmp, "x", java.time.LocalDateTime.of(2026, 12, 1, 12, 0)).orElseThrow();
+        List<List<String>> rows = ResultFiles.readRows(result);
+        assertEquals(ResultRow.COLUMNS.size(), rows.get(0).size());
+        assertEquals(ResultRow.COLUMNS.size(), rows.get(1).size());
+        assertEquals(List.of("0", "0", "0", "0"), rows.stream().filter(r -> r.get(0).equals("old")).findFirst()
+                .orElseThrow().subList(23, 27));
     }
 
     @Test
@@ -35,7 +50,7 @@ class ResultFilesTest {
                 .with("duration_wikitext", ResultRow.round(0.3691, 3)).with("duration_c4", 0.368);
         // the example row of spec §5.6
         assertEquals("Llama-2-13b-hf,hqq,b4g64,\"" + Algo.HQQ.configDetail("b4g64") + "\",52.35158634185791,0,0,0,"
-                + "22542418944,22686990336,0,0,4.6991,6.54,0.369,0.368,0,0,0,0,0,0,0", row.csvRecord());
+                + "22542418944,22686990336,0,0,4.6991,6.54,0.369,0.368,0,0,0,0,0,0,0,0,0,0,0", row.csvRecord());
         assertEquals(List.of("Llama-2-13b-hf", "hqq", "b4g64", Algo.HQQ.configDetail("b4g64")),
                 CsvLine.split(row.csvRecord()).subList(0, 4));
         assertThrows(IllegalArgumentException.class, () -> row.with("ppl", 1.0));

@@ -19,6 +19,7 @@ import org.lmqt.calib.GptqCalibration;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.HubCache;
 import org.lmqt.device.ComputeDevice;
+import org.lmqt.eval.KlDivergence;
 import org.lmqt.eval.MemoryProbe;
 import org.lmqt.eval.Perplexity;
 import org.lmqt.eval.PerplexityResult;
@@ -74,10 +75,12 @@ public final class ModelRunner implements SubtaskRunner {
      * @param device       where the model runs
      * @param threads      worker threads for the FNorm computation
      * @param calibration  GPTQ's calibration data and windows
+     * @param klDivergence also measure, in {@code eval_ppl} of quantized models, the KL divergence from the
+     *                     unquantized model on the same windows ({@code kld_*}, {@code top1_agree_*})
      */
     public record Settings(Path snapshotRoot, Path fnormDir, MxqOptions mxq, List<PplDataset> datasets,
                            Perplexity protocol, OptionalInt maxTokens, ComputeDevice device, int threads,
-                           Calibration calibration) {
+                           Calibration calibration, boolean klDivergence) {
         public Settings {
             datasets = List.copyOf(datasets);
             if (datasets.isEmpty()) {
@@ -91,7 +94,8 @@ public final class ModelRunner implements SubtaskRunner {
         /** The settings with the original's GPTQ calibration. */
         public Settings(Path snapshotRoot, Path fnormDir, MxqOptions mxq, List<PplDataset> datasets,
                         Perplexity protocol, OptionalInt maxTokens, ComputeDevice device, int threads) {
-            this(snapshotRoot, fnormDir, mxq, datasets, protocol, maxTokens, device, threads, Calibration.ORIGINAL);
+            this(snapshotRoot, fnormDir, mxq, datasets, protocol, maxTokens, device, threads, Calibration.ORIGINAL,
+                    false);
         }
     }
 
@@ -161,7 +165,7 @@ public final class ModelRunner implements SubtaskRunner {
                 yield row.with("model_storage_size", storageBytes(s, modelDir))
                         .with("load_mem_allot", memory.peakBytes()).with("load_mem_reserved", memory.peakBytes());
             }
-            case EVAL_PPL -> perplexity(row, modelDir, memory);
+            case EVAL_PPL -> perplexity(row, modelDir, memory, s);
         };
     }
 
@@ -181,7 +185,7 @@ public final class ModelRunner implements SubtaskRunner {
                 case QUANT -> r;
                 case EVAL_MODEL_STORAGE -> r.with("model_storage_size", storageBytes(ckpt, source))
                         .with("load_mem_allot", memory.peakBytes()).with("load_mem_reserved", memory.peakBytes());
-                case EVAL_PPL -> perplexity(r, m, memory);
+                case EVAL_PPL -> perplexity(r, m, memory, s);
             };
         }
     }
@@ -212,25 +216,45 @@ public final class ModelRunner implements SubtaskRunner {
         return bytes;
     }
 
-    private ResultRow perplexity(ResultRow row, Path modelDir, MemoryProbe memory) {
+    private ResultRow perplexity(ResultRow row, Path modelDir, MemoryProbe memory, Subtask s) {
         try (LoadedModel m = LoadedModel.open(modelDir.toString(), settings.device())) {
             memory.sample();
-            return perplexity(row, m, memory);
+            return perplexity(row, m, memory, s);
         }
     }
 
-    private ResultRow perplexity(ResultRow row, LoadedModel m, MemoryProbe memory) {
+    private ResultRow perplexity(ResultRow row, LoadedModel m, MemoryProbe memory, Subtask s) {
         ResultRow r = row;
+        Map<PplDataset, long[]> tokens = new LinkedHashMap<>();
         for (PplDataset d : settings.datasets()) {
             String text = texts.computeIfAbsent(d, PplDataset::load);
             long[] ids = settings.maxTokens().isPresent()
                     ? m.requireTokenizer().encodePrefix(text, settings.maxTokens().getAsInt())
                     : m.requireTokenizer().encode(text);
+            tokens.put(d, ids);
             PerplexityResult p = settings.protocol().evaluate(m.model(), ids, memory, k -> { });
             r = r.with("ppl_" + d.column(), ResultRow.round(p.perplexity(), 4))
                     .with("duration_" + d.column(), ResultRow.round(p.meanWindowSeconds(), 3));
         }
-        return r.with("ppl_mem_allot", memory.peakBytes()).with("ppl_mem_reserved", memory.peakBytes());
+        r = r.with("ppl_mem_allot", memory.peakBytes()).with("ppl_mem_reserved", memory.peakBytes());
+        if (settings.klDivergence() && !r.algo().equals(Algo.FP16.cliName())) {
+            r = klDivergence(r, m, tokens, s.model().location());
+        }
+        return r;
+    }
+
+    /** KL divergence from the unquantized model (loaded after the memory columns are read), per set. */
+    private ResultRow klDivergence(ResultRow row, LoadedModel m, Map<PplDataset, long[]> tokens, String reference) {
+        ResultRow r = row;
+        try (LoadedModel ref = LoadedModel.open(reference, settings.device())) {
+            for (var e : tokens.entrySet()) {
+                KlDivergence.Result k = new KlDivergence(settings.protocol()).evaluate(m.model(), ref.model(),
+                        e.getValue(), w -> { });
+                r = r.with("kld_" + e.getKey().column(), k.mean())
+                        .with("top1_agree_" + e.getKey().column(), k.top1Agree());
+            }
+        }
+        return r;
     }
 
     /** Quantizes the model of {@code s} into {@code snapshot}; returns the seconds {@code quant_duration} counts. */

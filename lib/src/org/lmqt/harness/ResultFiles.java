@@ -65,12 +65,17 @@ public final class ResultFiles {
             return Optional.empty();
         }
         StringBuilder sb = new StringBuilder(ResultRow.header()).append('\n');
+        // partial files of an older lmqt lack the added columns: they are 0 there, as unmeasured metrics are
+        String original = String.join(",", ResultRow.ORIGINAL_COLUMNS);
+        String padding = ",0".repeat(ResultRow.ADDED_COLUMNS.size());
         for (Path p : partials) {
             List<String> lines = readLines(p);
-            if (lines.isEmpty() || !lines.get(0).equals(ResultRow.header())) {
+            boolean old = !lines.isEmpty() && lines.get(0).equals(original);
+            if (lines.isEmpty() || !(old || lines.get(0).equals(ResultRow.header()))) {
                 throw new UserException(p + " does not have the result columns; move it out of " + experimentDir);
             }
-            lines.subList(1, lines.size()).stream().filter(l -> !l.isEmpty()).forEach(l -> sb.append(l).append('\n'));
+            lines.subList(1, lines.size()).stream().filter(l -> !l.isEmpty())
+                    .forEach(l -> sb.append(l).append(old ? padding : "").append('\n'));
         }
         Path out = experimentDir.resolve("result-" + experiment + "-" + STAMP.format(now) + ".csv");
         AtomicFiles.writeString(out, sb.toString());

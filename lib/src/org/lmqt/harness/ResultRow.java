@@ -22,11 +22,20 @@ import org.lmqt.io.PyFloat;
 public record ResultRow(String model, String algo, String config, String configDetail, Map<String, Number> metrics) {
 
     /** The columns of the original's LLM result files, in order. */
-    public static final List<String> COLUMNS = List.of("model", "algo", "config", "config_detail",
+    public static final List<String> ORIGINAL_COLUMNS = List.of("model", "algo", "config", "config_detail",
             "quant_duration", "model_storage_size", "load_mem_allot", "load_mem_reserved", "ppl_mem_allot",
             "ppl_mem_reserved", "leaderboard_mem_allot", "leaderboard_mem_reserved", "ppl_wikitext", "ppl_c4",
             "duration_wikitext", "duration_c4", "duration_leaderboard", "ifeval", "bbh", "mathlevel5", "gpqa", "musr",
             "mmlupro");
+    /**
+     * lmqt's columns after the original's (so readers of the original's files still work): the mean KL divergence
+     * from the unquantized model and the share of positions where both put the same token first, per set.
+     */
+    public static final List<String> ADDED_COLUMNS = List.of("kld_wikitext", "kld_c4", "top1_agree_wikitext",
+            "top1_agree_c4");
+    /** Every column, in order. */
+    public static final List<String> COLUMNS = java.util.stream.Stream.concat(ORIGINAL_COLUMNS.stream(),
+            ADDED_COLUMNS.stream()).toList();
     /** The metric columns (all but the first four). */
     public static final List<String> METRICS = COLUMNS.subList(4, COLUMNS.size());
     /** Columns that hold wall-clock times or memory figures, which differ between otherwise equal runs. */
