@@ -82,8 +82,10 @@ class BnbModelTest {
         float[] quantized;
         float[] reference;
         float[] plain;
+        long packedBytes;
         try (LoadedModel m = options(GQA.toString(), config, method).load()) {
             quantized = m.model().logits(IDS);
+            packedBytes = m.model().deviceBytes();
         }
         try (LoadedModel m = LoadedModel.open(deq.toString(), ComputeDevice.CPU)) {
             reference = m.model().logits(IDS);
@@ -98,6 +100,9 @@ class BnbModelTest {
         try (LoadedModel m = LoadedModel.open(GQA.toString(), ComputeDevice.CPU, Optional.of(plan),
                 LinearFactory.DENSE)) {
             assertArrayEquals(reference, m.model().logits(IDS));
+            // NF4 stays packed (PackedNf4Linear), int8 runs dense
+            assertTrue(method == QuantMethod.NF4 ? packedBytes < m.model().deviceBytes()
+                    : packedBytes == m.model().deviceBytes(), packedBytes + " vs " + m.model().deviceBytes());
         }
     }
 

@@ -5,10 +5,12 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.Optional;
+import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.MatrixKey;
 import org.lmqt.checkpoint.Tensor;
 import org.lmqt.cli.UserException;
 import org.lmqt.device.ComputeDevice;
+import org.lmqt.quant.Nf4Matrix;
 import org.lmqt.quant.PackedHqq;
 import org.lmqt.quant.QuantizedMatrix;
 
@@ -36,8 +38,8 @@ public interface LinearFactory {
     LinearLayer build(MatrixKey key, WeightSource source, int out, int in, NDManager manager, ComputeDevice device);
 
     /**
-     * Packed HQQ/RTN layers; dense layers for everything else, formats without a packed layer (bitsandbytes NF4 and
-     * int8) on their {@link QuantizedMatrix#dequantize() dequantized} weight, quantized once.
+     * Packed HQQ/RTN and NF4 layers; dense layers for everything else, formats without a packed layer (LLM.int8,
+     * GPTQ) on their {@link QuantizedMatrix#dequantize() dequantized} weight, quantized once.
      */
     LinearFactory STANDARD = (key, source, out, in, manager, device) -> {
         NDArray bias = bias(key, source, out, manager, device);
@@ -49,6 +51,9 @@ public interface LinearFactory {
         checkShape(name, q.get().shape(), out, in);
         if (q.get() instanceof PackedHqq h) {
             return PackedHqqLinear.of(key, h, bias, manager, device);
+        }
+        if (q.get() instanceof Nf4Matrix n && n.dtype() == DType.F16) {
+            return PackedNf4Linear.of(key, n, bias, manager, device);
         }
         Tensor w = new Tensor(name, q.get().shape(), q.get().dequantize(), q.get().deployedType()); // [out, in]
         return new DenseLinear(key, array(w, manager, device, out, in), bias);
