@@ -1,0 +1,451 @@
+package org.lmqt.quant.awq;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.lmqt.quant.CalibrationInputs;
+
+/**
+ * AWQ on one decoder layer with given calibration features (calib-methods-spec §3), in float32 as the references run
+ * on CPU: the activation-aware scale search of every unit on the original weights ({@link #searchScales}), the
+ * scales applied in the units' order ({@link #applyScales}), the clip search on the scaled weights and features and
+ * the final {@code pseudo_quantize_tensor} of all seven linears ({@link #clipAndQuantize}); {@link #quantize} does
+ * all three.
+ */
+public final class Awq {
+    /** Ratios {@code r / GRID} tried by the scale search, {@code r = 0 .. GRID-1}. */
+    public static final int GRID = 20;
+    /** Shrink steps of the clip search, {@code int(0.5 * 20)}. */
+    static final int CLIP_STEPS = 10;
+    /** Tokens the clip search aims at ({@code n_sample_token}). */
+    static final int CLIP_TOKENS = 512;
+
+    private Awq() {}
+
+    /** A search unit (the fixture README's table): the linears scaled together and the op absorbing {@code 1/s}. */
+    public enum Unit {
+        /** q, k, v after input_layernorm; output compared {@code cat(q x, k x, v x)}. */
+        QKV("qkv"),
+        /** o after v_proj (only when v and o have the same shape); o alone. */
+        O("o"),
+        /** gate, up after post_attention_layernorm; the whole MLP with the original down. */
+        GATE_UP("gate_up"),
+        /** down after up_proj; down alone. */
+        DOWN("down");
+
+        private final String label;
+
+        Unit(String label) {
+            this.label = label;
+        }
+
+        /** The fixture's name ({@code gate_up}). */
+        public String label() {
+            return label;
+        }
+
+        /** The linears it scales. */
+        public List<String> linears() {
+            return switch (this) {
+                case QKV -> List.of("self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj");
+                case O -> List.of("self_attn.o_proj");
+                case GATE_UP -> List.of("mlp.gate_proj", "mlp.up_proj");
+                case DOWN -> List.of("mlp.down_proj");
+            };
+        }
+
+        CalibrationInputs input(AwqFeatures x) {
+            return switch (this) {
+                case QKV -> x.attn();
+                case O -> x.o();
+                case GATE_UP -> x.mlp();
+                case DOWN -> x.down();
+            };
+        }
+    }
+
+    /**
+     * One unit's search trace.
+     *
+     * @param unit      the unit
+     * @param losses    {@code [GRID]} the loss at ratio {@code r / GRID}, as the flavour computes it
+     * @param bestIndex the first minimum of {@code losses}
+     * @param scales    {@code [in]} the scales of the best ratio
+     */
+    public record UnitSearch(Unit unit, double[] losses, int bestIndex, float[] scales) {
+        public UnitSearch {
+            if (losses.length != GRID || bestIndex < 0 || bestIndex >= GRID || scales.length == 0) {
+                throw new IllegalArgumentException("a search trace needs " + GRID + " losses, a best index in range "
+                        + "and scales: " + losses.length + ", " + bestIndex + ", " + scales.length);
+            }
+        }
+    }
+
+    /** A layer and its features after {@link #applyScales}. */
+    public record Scaled(AwqLayer layer, AwqFeatures features) {}
+
+    /**
+     * What {@link #clipAndQuantize} produces.
+     *
+     * @param clipMax  per clipped linear (v, o, gate, up, down) {@code [out, in/group]} the clip threshold
+     * @param matrices all seven linears, named as {@link AwqLayer#LINEARS}, in that order
+     */
+    public record Quantized(Map<String, float[]> clipMax, Map<String, AwqMatrix> matrices) {}
+
+    /**
+     * The whole of {@link #quantize}.
+     *
+     * @param searches the units' traces in order (no {@link Unit#O} when v and o differ in shape)
+     * @param scaled   the layer after {@code apply_scale} (norm weights divided), before clipping
+     * @param result   clip thresholds and the quantized linears
+     */
+    public record Result(List<UnitSearch> searches, AwqLayer scaled, Quantized result) {}
+
+    /** Searches, applies the scales, clips and quantizes one layer. */
+    public static Result quantize(AwqLayer layer, AwqFeatures x, AwqOptions o) {
+        List<UnitSearch> searches = searchScales(layer, x, o);
+        Map<Unit, float[]> scales = new LinkedHashMap<>();
+        searches.forEach(s -> scales.put(s.unit(), s.scales()));
+        Scaled scaled = applyScales(layer, x, scales);
+        return new Result(searches, scaled.layer(), clipAndQuantize(scaled, o));
+    }
+
+    /** The units of {@code layer} in order: {@link Unit#O} only when v_proj and o_proj have the same shape. */
+    public static List<Unit> units(AwqLayer layer) {
+        boolean vo = layer.kvOut() == layer.hidden() && layer.qOut() == layer.hidden();
+        return vo ? List.of(Unit.values()) : List.of(Unit.QKV, Unit.GATE_UP, Unit.DOWN);
+    }
+
+    /** Every unit's scale search, all on the original weights. */
+    public static List<UnitSearch> searchScales(AwqLayer layer, AwqFeatures x, AwqOptions o) {
+        x.check(layer);
+        List<UnitSearch> out = new ArrayList<>();
+        for (Unit u : units(layer)) {
+            out.add(searchUnit(layer, x, u, o));
+        }
+        return out;
+    }
+
+    /** One unit's search (§3.2, §3.3): the grid of ratios, the first minimum of the loss. */
+    public static UnitSearch searchUnit(AwqLayer layer, AwqFeatures x, Unit u, AwqOptions o) {
+        CalibrationInputs in = u.input(x);
+        int cols = in.cols();
+        List<String> names = u.linears();
+        // the module's output with the original weights
+        float[][] weights = new float[names.size()][];
+        for (int i = 0; i < weights.length; i++) {
+            weights[i] = layer.weight(names.get(i));
+        }
+        float[][] org = module(layer, u, weights, in);
+        // x statistic: mean |x| per input channel (a float32 sum divided by the token count)
+        float[] xs = absMean(in);
+        // w statistic (duo scaling): mean over the unit's rows of |W| / (group max |W| + 1e-6)
+        float[] ws = o.duoScaling() ? weightMean(layer, names, o.group()) : null;
+        double[] losses = new double[GRID];
+        double best = Double.POSITIVE_INFINITY;
+        int bestIndex = -1;
+        float[] bestScales = null;
+        for (int r = 0; r < GRID; r++) {
+            float[] s = gridScales(xs, ws, r, o.flavour() == AwqOptions.Flavour.AUTOAWQ);
+            // every linear: W * s per column, pseudo-quantized, then / s
+            float[][] trial = new float[weights.length][];
+            for (int i = 0; i < weights.length; i++) {
+                trial[i] = scaledPseudoQuantized(weights[i], cols, s, o);
+            }
+            float[][] out = module(layer, u, trial, in);
+            // the loss: mean squared difference of the module outputs
+            losses[r] = meanSquaredDifference(org, out);
+            if (losses[r] < best) {
+                best = losses[r];
+                bestIndex = r;
+                bestScales = s;
+            }
+        }
+        if (bestIndex < 0) {
+            throw new ArithmeticException("AWQ scale search of unit " + u.label() + ": no finite loss");
+        }
+        return new UnitSearch(u, losses, bestIndex, bestScales);
+    }
+
+    /** Per column of {@code x}, {@code Σ|x| / rows} (torch's {@code x.abs().mean(0)}; AutoAWQ's sum / count). */
+    static float[] absMean(CalibrationInputs x) {
+        float[] a = new float[x.values().length];                // [rows, cols]
+        for (int i = 0; i < a.length; i++) {
+            a[i] = Math.abs(x.values()[i]);
+        }
+        return columnMean(a, x.rows(), x.cols());
+    }
+
+    /**
+     * {@code v.mean(0)} of {@code v [rows, cols]} in float32 as PyTorch's CPU reduction over the outer dimension adds
+     * (rows into chunks of {@code 2^max(4, ceil(log2 rows) / 4)} started from zero, each chunk into the total), then
+     * divided by {@code rows}; where that needs PyTorch's deeper cascade levels (more than {@code chunk²} rows) the
+     * sum is taken in double and rounded once.
+     */
+    static float[] columnMean(float[] v, int rows, int cols) {
+        int ceilLog2 = rows <= 1 ? 0 : 32 - Integer.numberOfLeadingZeros(rows - 1);
+        int chunk = 1 << Math.max(4, ceilLog2 / 4);
+        float[] mean = new float[cols];                          // [cols]
+        if ((long) chunk * chunk >= rows) {
+            float[] part = new float[cols];                      // [cols] the running chunk
+            for (int t = 0; t < rows; t++) {
+                for (int j = 0; j < cols; j++) {
+                    part[j] += v[t * cols + j];
+                }
+                if ((t + 1) % chunk == 0 || t == rows - 1) {
+                    for (int j = 0; j < cols; j++) {
+                        mean[j] += part[j];
+                        part[j] = 0f;
+                    }
+                }
+            }
+        } else {
+            double[] sum = new double[cols];                     // [cols]
+            for (int t = 0; t < rows; t++) {
+                for (int j = 0; j < cols; j++) {
+                    sum[j] += v[t * cols + j];
+                }
+            }
+            for (int j = 0; j < cols; j++) {
+                mean[j] = (float) sum[j];
+            }
+        }
+        for (int j = 0; j < cols; j++) {
+            mean[j] = mean[j] / rows;
+        }
+        return mean;
+    }
+
+    /** AutoAWQ's {@code w_mean}: per input column, the mean over all rows of the unit of {@code |W| / (gmax + 1e-6)}. */
+    static float[] weightMean(AwqLayer layer, List<String> names, int group) {
+        int cols = layer.shape(names.get(0))[1];
+        int rows = 0;
+        for (String name : names) {
+            rows += layer.weight(name).length / cols;
+        }
+        // the unit's weights concatenated along the rows, each group divided by its max |W| + 1e-6
+        float[] scaled = new float[rows * cols];                 // [rows, cols]
+        int at = 0;
+        for (String name : names) {
+            float[] w = layer.weight(name);
+            for (int g0 = 0; g0 < w.length; g0 += group) {
+                float max = 0f;
+                for (int j = g0; j < g0 + group; j++) {
+                    max = Math.max(max, Math.abs(w[j]));
+                }
+                float denom = max + 1e-6f;
+                for (int j = g0; j < g0 + group; j++) {
+                    scaled[at + j] = Math.abs(w[j]) / denom;
+                }
+            }
+            at += w.length;
+        }
+        return columnMean(scaled, rows, cols);
+    }
+
+    /** The scales of ratio {@code r / GRID}: the flavour's formula, clamped to 1e-4, normalised by {@code sqrt(max*min)}. */
+    static float[] gridScales(float[] xs, float[] ws, int r, boolean autoawq) {
+        float ratio = (float) (r / (double) GRID);
+        float inverse = (float) (1 - r / (double) GRID);
+        float[] s = new float[xs.length];                        // [in]
+        float max = Float.NEGATIVE_INFINITY;
+        float min = Float.POSITIVE_INFINITY;
+        for (int j = 0; j < s.length; j++) {
+            float p = (float) Math.pow(xs[j], ratio);
+            if (ws != null) {
+                p = p / ((float) Math.pow(ws[j], inverse) + 1e-4f);
+            }
+            s[j] = clampMin(p, 1e-4f);
+            max = Math.max(max, s[j]);
+            min = Math.min(min, s[j]);
+        }
+        float norm = (float) Math.sqrt(max * min);
+        for (int j = 0; j < s.length; j++) {
+            s[j] = s[j] / norm;
+            if (autoawq && !Float.isFinite(s[j])) {
+                s[j] = 1f;
+            }
+        }
+        return s;
+    }
+
+    /** {@code PQ(W * s) / s} for {@code w [out, cols]}, scales per column. */
+    private static float[] scaledPseudoQuantized(float[] w, int cols, float[] s, AwqOptions o) {
+        float[] ws = new float[w.length];                        // [out, cols]
+        for (int i = 0; i < w.length; i++) {
+            ws[i] = w[i] * s[i % cols];
+        }
+        float[] q = PseudoQuantizer.dequantized(ws, w.length / cols, cols, o.bits(), o.group(), o.zeroPoint());
+        for (int i = 0; i < q.length; i++) {
+            q[i] = q[i] / s[i % cols];
+        }
+        return q;
+    }
+
+    /** The compared module output for unit {@code u} with its linears' weights {@code w} (in {@link Unit#linears} order). */
+    private static float[][] module(AwqLayer layer, Unit u, float[][] w, CalibrationInputs x) {
+        return switch (u) {
+            case QKV -> new float[][] {linear(x, w[0]), linear(x, w[1]), linear(x, w[2])};
+            case O, DOWN -> new float[][] {linear(x, w[0])};
+            case GATE_UP -> {
+                // down(silu(gate x) * up x) with the original down
+                float[] g = linear(x, w[0]);
+                float[] up = linear(x, w[1]);
+                for (int i = 0; i < g.length; i++) {
+                    g[i] = g[i] / (1f + (float) Math.exp(-g[i])) * up[i];
+                }
+                yield new float[][] {linear(new CalibrationInputs(g, x.rows(), layer.intermediate()), layer.down())};
+            }
+        };
+    }
+
+    /** {@code x Wᵀ}: {@code x [n, in]}, {@code w [out, in]} → {@code [n, out]}, dot products in double, rounded once. */
+    static float[] linear(CalibrationInputs x, float[] w) {
+        int n = x.rows();
+        int in = x.cols();
+        int out = w.length / in;
+        float[] v = x.values();
+        float[] y = new float[n * out];                          // [n, out]
+        for (int t = 0; t < n; t++) {
+            int xo = t * in;
+            for (int r = 0; r < out; r++) {
+                int wo = r * in;
+                double a0 = 0;
+                double a1 = 0;
+                double a2 = 0;
+                double a3 = 0;
+                int j = 0;
+                for (; j + 4 <= in; j += 4) {
+                    a0 += (double) v[xo + j] * w[wo + j];
+                    a1 += (double) v[xo + j + 1] * w[wo + j + 1];
+                    a2 += (double) v[xo + j + 2] * w[wo + j + 2];
+                    a3 += (double) v[xo + j + 3] * w[wo + j + 3];
+                }
+                for (; j < in; j++) {
+                    a0 += (double) v[xo + j] * w[wo + j];
+                }
+                y[t * out + r] = (float) ((a0 + a1) + (a2 + a3));
+            }
+        }
+        return y;
+    }
+
+    /** {@code Σ (a - b)² / count} over all outputs (both flavours' loss up to float32 summation order). */
+    private static double meanSquaredDifference(float[][] a, float[][] b) {
+        double sum = 0;
+        long count = 0;
+        for (int k = 0; k < a.length; k++) {
+            for (int i = 0; i < a[k].length; i++) {
+                float d = a[k][i] - b[k][i];
+                sum += (double) d * d;
+            }
+            count += a[k].length;
+        }
+        return sum / count;
+    }
+
+    /**
+     * {@code apply_scale} in the units' order: a norm as previous op is divided by {@code s}, the unit's linears'
+     * columns multiplied, a linear as previous op (v_proj for o, up_proj for down) has its rows divided, and the unit's
+     * input features are divided. v_proj and up_proj are multiplied per column before they are divided per row.
+     *
+     * @param scales per unit its {@code [in]} scales; units not present are left alone
+     */
+    public static Scaled applyScales(AwqLayer layer, AwqFeatures x, Map<Unit, float[]> scales) {
+        Map<String, float[]> w = new LinkedHashMap<>();
+        for (String name : AwqLayer.LINEARS) {
+            w.put(name, layer.weight(name).clone());
+        }
+        float[] inputNorm = layer.inputNorm().clone();
+        float[] postNorm = layer.postNorm().clone();
+        CalibrationInputs[] in = {x.attn(), x.o(), x.mlp(), x.down()};
+        for (Unit u : Unit.values()) {
+            float[] s = scales.get(u);
+            if (s == null) {
+                continue;
+            }
+            // previous op: norm weights divided, or the last len(s) rows of the previous linear divided
+            switch (u) {
+                case QKV -> divide(inputNorm, s);
+                case GATE_UP -> divide(postNorm, s);
+                case O -> divideRows(w.get("self_attn.v_proj"), layer.hidden(), s);
+                case DOWN -> divideRows(w.get("mlp.up_proj"), layer.hidden(), s);
+            }
+            // the unit's linears: columns multiplied
+            for (String name : u.linears()) {
+                multiplyColumns(w.get(name), s);
+            }
+            // the unit's input features divided per column
+            CalibrationInputs f = in[u.ordinal()];
+            float[] v = f.values().clone();
+            multiplyColumns(v, s, true);
+            in[u.ordinal()] = new CalibrationInputs(v, f.rows(), f.cols());
+        }
+        return new Scaled(layer.with(inputNorm, postNorm, w), new AwqFeatures(in[0], in[1], in[2], in[3]));
+    }
+
+    private static void divide(float[] v, float[] s) {
+        if (v.length != s.length) {
+            throw new IllegalArgumentException(s.length + " scales for a norm of " + v.length);
+        }
+        for (int j = 0; j < v.length; j++) {
+            v[j] = v[j] / s[j];
+        }
+    }
+
+    /** {@code w[first + j, :] /= s[j]} for the last {@code len(s)} rows of {@code w [rows, cols]}. */
+    private static void divideRows(float[] w, int cols, float[] s) {
+        int first = w.length / cols - s.length;
+        for (int j = 0; j < s.length; j++) {
+            for (int c = 0; c < cols; c++) {
+                w[(first + j) * cols + c] = w[(first + j) * cols + c] / s[j];
+            }
+        }
+    }
+
+    private static void multiplyColumns(float[] w, float[] s) {
+        multiplyColumns(w, s, false);
+    }
+
+    /** {@code w[:, j] *= s[j]} (or {@code /=}) for a row-major matrix {@code s.length} wide. */
+    private static void multiplyColumns(float[] w, float[] s, boolean divide) {
+        int cols = s.length;
+        if (w.length % cols != 0) {
+            throw new IllegalArgumentException(cols + " scales for a matrix of " + w.length + " values");
+        }
+        for (int i = 0; i < w.length; i++) {
+            w[i] = divide ? w[i] / s[i % cols] : w[i] * s[i % cols];
+        }
+    }
+
+    /**
+     * The clip search for v, o, gate, up and down (never q, k) on the scaled weights and features, {@code apply_clip},
+     * then {@code pseudo_quantize_tensor} of all seven.
+     */
+    public static Quantized clipAndQuantize(Scaled scaled, AwqOptions o) {
+        AwqLayer layer = scaled.layer();
+        AwqFeatures x = scaled.features();
+        Map<String, CalibrationInputs> inputs = Map.of("self_attn.v_proj", x.attn(), "self_attn.o_proj", x.o(),
+                "mlp.gate_proj", x.mlp(), "mlp.up_proj", x.mlp(), "mlp.down_proj", x.down());
+        Map<String, float[]> clipMax = new LinkedHashMap<>();
+        Map<String, AwqMatrix> matrices = new LinkedHashMap<>();
+        for (String name : AwqLayer.LINEARS) {
+            int[] shape = layer.shape(name);
+            float[] w = layer.weight(name);
+            CalibrationInputs in = inputs.get(name);
+            if (in != null) {
+                float[] m = ClipSearch.search(w, shape[0], shape[1], in, o);
+                clipMax.put(name, m);
+                w = ClipSearch.apply(w, shape[1], o.group(), m);
+            }
+            matrices.put(name, PseudoQuantizer.quantize(w, shape[0], shape[1], o.bits(), o.group(), o.zeroPoint()));
+        }
+        return new Quantized(clipMax, matrices);
+    }
+
+    /** {@code max(v, lo)} that keeps {@code -0.0} against {@code lo = 0} and passes NaN, as torch's clamp. */
+    static float clampMin(float v, float lo) {
+        return v < lo ? lo : v;
+    }
+}
