@@ -21,7 +21,8 @@ class PipelineTest {
                 org.lmqt.device.ComputeDevice.CPU);
         List<Pipeline.StepResult> first = p.run();
         assertEquals(List.of("model", "fnorm", "kurtosis", "wdist", "sensi", "join", "mxq", "evaluate",
-                "sensi-boost", "kurt-boost", "figures"), first.stream().map(Pipeline.StepResult::step).toList());
+                "sensi-boost", "kurt-boost", "baselines", "figures"),
+                first.stream().map(Pipeline.StepResult::step).toList());
         assertTrue(first.stream().noneMatch(Pipeline.StepResult::skipped));
         for (Pipeline.StepResult r : first) {
             assertTrue(Files.exists(r.output()), r.output().toString());
@@ -49,8 +50,8 @@ class PipelineTest {
         assertTrue(header.endsWith(",kurtosis,kurtosis_scaled,sensitivity"), header);
         // the summary: fp16, hqq, mxq and the two variants, each with a perplexity and its change
         List<Pipeline.Headline> h = p.headlines();
-        assertEquals(List.of("fp16", "hqq b4g64", "mxq 4.25", "sensi-boost 4.25", "kurt-boost 4.25"),
-                h.stream().map(Pipeline.Headline::method).toList());
+        assertEquals(List.of("fp16", "hqq b4g64", "mxq 4.25", "sensi-boost 4.25", "kurt-boost 4.25", "bnb b4g64",
+                "gptq b4g64"), h.stream().map(Pipeline.Headline::method).toList());
         assertEquals(0, h.get(0).changePercent(), 1e-12);
         assertTrue(h.stream().allMatch(x -> x.perplexity() > 1 && x.perplexity() < 600), h.toString());
         long stamp = Files.getLastModifiedTime(first.get(1).output()).toMillis();

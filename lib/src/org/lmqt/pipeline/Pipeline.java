@@ -45,7 +45,8 @@ import tech.tablesaw.selection.Selection;
  * The README's main job on its embedded default: a tiny Llama checkpoint, its metadata (FNorm, kurtosis,
  * weight distribution), the sensitivity of its block parts on the corpus, the joins that put kurtosis and
  * sensitivity into the FNorm table, its MXQ allocation at {@link #BUDGET} bits, quantization (HQQ b4g64, MXQ,
- * SensiBoost and KurtBoost at the budget) and perplexity through the experiment harness, and figures. Every step
+ * SensiBoost and KurtBoost at the budget, and the calibrated baselines bitsandbytes NF4 and GPTQ at b4g64) and
+ * perplexity through the experiment harness, and figures. Every step
  * skips work that is already complete, so a rerun resumes.
  *
  * @param outputDir root of everything the pipeline writes
@@ -112,6 +113,8 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
         for (WeightAlgo variant : VARIANTS) {
             results.add(variant(variant));
         }
+        // 4c. the calibrated baselines at 4 bits: bitsandbytes NF4 and GPTQ (calibrated on the corpus itself)
+        results.add(baselines());
         // 5. figures: weight distribution (paper Fig. 2) and the MXQ allocation (Figs. 6-7), HTML + tidy CSV
         results.add(figures());
         return results;
@@ -177,16 +180,22 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
     public List<Headline> headlines() {
         List<String[]> raw = new ArrayList<>();   // method, bits, ppl
         for (String experiment : List.of("pipeline", "pipeline-" + VARIANTS.get(0).cliName(),
-                "pipeline-" + VARIANTS.get(1).cliName())) {
+                "pipeline-" + VARIANTS.get(1).cliName(), "pipeline-baselines")) {
             Path result = latestResult(resultDir().resolve(experiment));
             Table t = Table.read().csv(result.toFile());
             for (int r = 0; r < t.rowCount(); r++) {
                 String algo = t.stringColumn("algo").get(r);
                 String cfg = t.column("config").getString(r);
-                String method = experiment.equals("pipeline") ? algo : experiment.substring("pipeline-".length());
+                String method = experiment.equals("pipeline") || experiment.equals("pipeline-baselines") ? algo
+                        : experiment.substring("pipeline-".length());
                 double bits = switch (algo) {
                     case "fp16" -> 16;
                     case "mxq" -> BUDGET;
+                    // NF4: the code, an 8-bit nested maximum per block, a float per 256 blocks
+                    case "bnb" -> 4 + 8.0 / 64 + 32.0 / (64 * 256);
+                    // GPTQ: the code, an fp16 scale and a packed zero per group
+                    case "gptq" -> QuantConfig.parse(cfg).bits() + (16.0 + QuantConfig.parse(cfg).bits())
+                            / QuantConfig.parse(cfg).group();
                     default -> QuantConfig.parse(cfg).bitsPerParameter();
                 };
                 String label = algo.equals("fp16") ? method : method + " " + cfg.replace('_', '.');
@@ -213,6 +222,22 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
         return new ModelRunner(new ModelRunner.Settings(snapshots, fnormDir, mxq,
                 List.of(PplDataset.parse(corpus.toString())), new Perplexity(256, 128), java.util.OptionalInt.empty(),
                 device, threads));
+    }
+
+    /** GPTQ's calibration windows in the main job: 16 of 256 tokens of the corpus, drawn with seed 1. */
+    static final org.lmqt.calib.GptqCalibration.Settings CALIBRATION = new org.lmqt.calib.GptqCalibration.Settings(16,
+            256, 1);
+
+    private StepResult baselines() {
+        Plan plan = Plan.of(List.of(ModelRef.parse(modelDir().toString())), List.of(Algo.BNB, Algo.GPTQ),
+                List.of("b4g64"), Task.EVAL_PPL);
+        ModelRunner runner = new ModelRunner(new ModelRunner.Settings(outputDir.resolve("snapshots"), dataDir(),
+                MxqOptions.DEFAULTS, List.of(PplDataset.parse(corpus.toString())), new Perplexity(256, 128),
+                java.util.OptionalInt.empty(), device, threads,
+                new ModelRunner.Calibration(Optional.of(corpus), CALIBRATION), false));
+        Harness.Outcome o = new Harness(new Harness.Settings(resultDir(), "pipeline-baselines", true, false), runner,
+                System.out).run(plan);
+        return new StepResult("baselines", o.result().orElse(resultDir()), o.ran() == 0);
     }
 
     private StepResult variant(WeightAlgo variant) {
