@@ -54,6 +54,13 @@ public final class SafetensorsWriter {
         return putBytes(name, DType.I64, shape, b.array());
     }
 
+    /** Adds integer values as I32. */
+    public SafetensorsWriter putInts(String name, int[] shape, int[] values) {
+        ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        b.asIntBuffer().put(values);
+        return putBytes(name, DType.I32, shape, b.array());
+    }
+
     /** Adds a {@code __metadata__} entry. */
     public SafetensorsWriter metadata(String key, String value) {
         metadata.put(key, value);

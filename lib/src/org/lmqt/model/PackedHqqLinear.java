@@ -20,12 +20,9 @@ import org.lmqt.quant.QuantizedTensor;
  * original's HQQ PyTorch backend does. The rebuilt weight equals {@link PackedHqq#dequantize()} bit for bit: the
  * same fp16 operations in the same order ({@code (code - zero) * step}, each rounded to fp16).
  */
-public final class PackedHqqLinear implements LinearLayer {
-    private final MatrixKey key;
+public final class PackedHqqLinear extends PackedLinear {
     private final QuantConfig config;
-    private final int[] shape;         // [out, in]
     private final int groups;          // M = out * in / g
-    private final ComputeDevice device;
     private final NDArray packed;      // [rows, M] U8 (I32 for 3 bits)
     private final NDArray scaleCodes;  // [g2, M/g2] U8
     private final NDArray scaleStep;   // [M/g2] F16
@@ -33,16 +30,13 @@ public final class PackedHqqLinear implements LinearLayer {
     private final NDArray zeroCodes;   // [1, M] U8
     private final NDArray zeroStep;    // [1] F16
     private final NDArray zeroZero;    // [1] F16
-    private final NDArray bias;        // [out] or null
 
     private PackedHqqLinear(MatrixKey key, QuantConfig config, int[] shape, int groups, ComputeDevice device, NDArray packed, NDArray scaleCodes,
                             NDArray scaleStep, NDArray scaleZero, NDArray zeroCodes, NDArray zeroStep,
                             NDArray zeroZero, NDArray bias) {
-        this.key = key;
+        super(key, shape, device, bias);
         this.config = config;
-        this.shape = shape.clone();
         this.groups = groups;
-        this.device = device;
         this.packed = packed;
         this.scaleCodes = scaleCodes;
         this.scaleStep = scaleStep;
@@ -50,7 +44,6 @@ public final class PackedHqqLinear implements LinearLayer {
         this.zeroCodes = zeroCodes;
         this.zeroStep = zeroStep;
         this.zeroZero = zeroZero;
-        this.bias = bias;
     }
 
     /** Moves the packed tensors of {@code q} onto the device of {@code manager}. */
@@ -72,7 +65,7 @@ public final class PackedHqqLinear implements LinearLayer {
         return manager.create(values).toType(DataType.FLOAT16, false);
     }
 
-    /** The weight rebuilt in fp16, {@code [out, in]}; belongs to the caller's scope. */
+    @Override
     public NDArray weight() {
         int g = config.group();
         int m = groups;
@@ -83,7 +76,7 @@ public final class PackedHqqLinear implements LinearLayer {
         // zeros: one global meta group
         NDArray zero = zeroCodes.toType(DataType.FLOAT16, false).sub(zeroZero).mul(zeroStep);  // [1, M]
         // the weight in the original flat order: [g, M] row-major is [out, in] row-major
-        return codes.sub(zero).mul(step).reshape(shape[0], shape[1]);   // [out, in] f16
+        return codes.sub(zero).mul(step).reshape(shape()[0], shape()[1]);   // [out, in] f16
     }
 
     /** The {@code [g, M]} codes from the packed layout (see {@code BitPacker}), as float arrays of whole numbers. */
@@ -113,32 +106,14 @@ public final class PackedHqqLinear implements LinearLayer {
         return NDArrays.concat(new ai.djl.ndarray.NDList(slices), 0);                  // [g, M]
     }
 
-    @Override
-    public NDArray forward(NDArray x) {
-        NDArray w = weight().toType(device.weightType(), false);                       // [out, in]
-        NDArray y = x.matMul(w.transpose());                                           // [T, out]
-        return bias == null ? y : y.add(bias);
-    }
+
+
+
 
     @Override
-    public MatrixKey key() {
-        return key;
-    }
-
-    @Override
-    public int outFeatures() {
-        return shape[0];
-    }
-
-    @Override
-    public int inFeatures() {
-        return shape[1];
-    }
-
-    @Override
-    public long deviceBytes() {
+    long formatBytes() {
         return LinearFactory.bytes(packed) + LinearFactory.bytes(scaleCodes) + LinearFactory.bytes(scaleStep)
                 + LinearFactory.bytes(scaleZero) + LinearFactory.bytes(zeroCodes) + LinearFactory.bytes(zeroStep)
-                + LinearFactory.bytes(zeroZero) + LinearFactory.bytes(bias);
+                + LinearFactory.bytes(zeroZero);
     }
 }

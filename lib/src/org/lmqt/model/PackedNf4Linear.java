@@ -20,26 +20,19 @@ import org.lmqt.quant.Nf4Matrix;
  * {@link Nf4Matrix#dequantize()} bit for bit. The double-quantized maxima are kept dequantized (4 bytes per block,
  * 1/16 byte a weight at block 64), where bitsandbytes keeps their 8-bit codes.
  */
-public final class PackedNf4Linear implements LinearLayer {
-    private final MatrixKey key;
-    private final int[] shape;         // [out, in]
+public final class PackedNf4Linear extends PackedLinear {
     private final int blockSize;
-    private final ComputeDevice device;
     private final NDArray packed;      // [ceil(n/2)] U8
     private final NDArray absmax;      // [blocks] F32, the dequantized block maxima
     private final NDArray table;       // [16] F32, the NF4 values
-    private final NDArray bias;        // [out] or null
 
     private PackedNf4Linear(MatrixKey key, int[] shape, int blockSize, ComputeDevice device, NDArray packed,
                             NDArray absmax, NDArray table, NDArray bias) {
-        this.key = key;
-        this.shape = shape.clone();
+        super(key, shape, device, bias);
         this.blockSize = blockSize;
-        this.device = device;
         this.packed = packed;
         this.absmax = absmax;
         this.table = table;
-        this.bias = bias;
     }
 
     /** Moves the packed codes and block maxima of {@code q} (deployed in fp16) onto the device of {@code manager}. */
@@ -53,9 +46,9 @@ public final class PackedNf4Linear implements LinearLayer {
         return new PackedNf4Linear(key, q.shape(), q.blockSize(), device, packed, absmax, table, bias);
     }
 
-    /** The weight rebuilt in fp16, {@code [out, in]}; belongs to the caller's scope. */
+    @Override
     public NDArray weight() {
-        long n = (long) shape[0] * shape[1];
+        long n = (long) shape()[0] * shape()[1];
         int blocks = (int) absmax.size();
         // codes: high nibble first, then low, for every byte
         NDArray bytes = packed.toType(DataType.FLOAT32, false);                         // [ceil(n/2)]
@@ -72,34 +65,15 @@ public final class PackedNf4Linear implements LinearLayer {
         NDArray w = values.reshape(blocks, blockSize).mul(absmax.reshape(blocks, 1))    // [blocks, block] f32
                 .reshape(-1).get("0:" + n);                                             // [n]
         // one rounding to fp16, then the [out, in] view
-        return w.toType(DataType.FLOAT16, false).reshape(shape[0], shape[1]);          // [out, in] f16
+        return w.toType(DataType.FLOAT16, false).reshape(shape()[0], shape()[1]);          // [out, in] f16
     }
 
-    @Override
-    public NDArray forward(NDArray x) {
-        NDArray w = weight().toType(device.weightType(), false);                       // [out, in]
-        NDArray y = x.matMul(w.transpose());                                           // [T, out]
-        return bias == null ? y : y.add(bias);
-    }
+
+
+
 
     @Override
-    public MatrixKey key() {
-        return key;
-    }
-
-    @Override
-    public int outFeatures() {
-        return shape[0];
-    }
-
-    @Override
-    public int inFeatures() {
-        return shape[1];
-    }
-
-    @Override
-    public long deviceBytes() {
-        return LinearFactory.bytes(packed) + LinearFactory.bytes(absmax) + LinearFactory.bytes(table)
-                + LinearFactory.bytes(bias);
+    long formatBytes() {
+        return LinearFactory.bytes(packed) + LinearFactory.bytes(absmax) + LinearFactory.bytes(table);
     }
 }

@@ -68,4 +68,14 @@ public record QuantizedTensor(int[] shape, int bits, int group, byte[] codes, fl
         }
         return out;
     }
+
+    /** Checks that every code (an unsigned byte) fits {@code bits} bits; an {@link IllegalArgumentException} else. */
+    public static void checkCodes(byte[] codes, int bits) {
+        int maxq = (1 << bits) - 1;
+        for (byte c : codes) {
+            if ((c & 0xff) > maxq) {
+                throw new IllegalArgumentException("code " + (c & 0xff) + " does not fit " + bits + " bits");
+            }
+        }
+    }
 }

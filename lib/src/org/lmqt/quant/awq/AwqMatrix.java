@@ -1,12 +1,11 @@
 package org.lmqt.quant.awq;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.Floats;
 import org.lmqt.checkpoint.SafetensorsWriter;
 import org.lmqt.quant.QuantizedMatrix;
+import org.lmqt.quant.QuantizedTensor;
 
 /**
  * An AWQ-quantized matrix as {@code pseudo_quantize_tensor} (calib-methods-spec §3.1) leaves it: integer codes, one
@@ -42,12 +41,7 @@ public record AwqMatrix(int[] shape, int bits, int group, byte[] codes, float[] 
             throw new IllegalArgumentException("inconsistent AWQ matrix " + Arrays.toString(shape) + " g" + group
                     + ": " + codes.length + " codes, " + scales.length + " scales, " + zeros.length + " zeros");
         }
-        int maxq = (1 << bits) - 1;
-        for (byte c : codes) {
-            if ((c & 0xff) > maxq) {
-                throw new IllegalArgumentException("code " + (c & 0xff) + " does not fit " + bits + " bits");
-            }
-        }
+        QuantizedTensor.checkCodes(codes, bits);
     }
 
     @Override
@@ -138,8 +132,8 @@ public record AwqMatrix(int[] shape, int bits, int group, byte[] codes, float[] 
                 }
             }
         }
-        writer.putBytes(prefix + ".qweight", DType.I32, new int[] {in, out / 8}, int32Bytes(packGemm(intWeight, in, out)));
-        writer.putBytes(prefix + ".qzeros", DType.I32, new int[] {groups, out / 8}, int32Bytes(packGemm(zeroT, groups, out)));
+        writer.putInts(prefix + ".qweight", new int[] {in, out / 8}, packGemm(intWeight, in, out));
+        writer.putInts(prefix + ".qzeros", new int[] {groups, out / 8}, packGemm(zeroT, groups, out));
         writer.put(prefix + ".scales", DType.F16, new int[] {groups, out}, scalesT);
     }
 
@@ -157,12 +151,6 @@ public record AwqMatrix(int[] shape, int bits, int group, byte[] codes, float[] 
             }
         }
         return words;
-    }
-
-    private static byte[] int32Bytes(int[] v) {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asIntBuffer().put(v);
-        return b.array();
     }
 
     /** {@code awq b4g128 [4096, 4096]}. */

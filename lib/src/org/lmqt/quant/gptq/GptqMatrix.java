@@ -1,12 +1,11 @@
 package org.lmqt.quant.gptq;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.Floats;
 import org.lmqt.checkpoint.SafetensorsWriter;
 import org.lmqt.quant.QuantizedMatrix;
+import org.lmqt.quant.QuantizedTensor;
 
 /**
  * A GPTQ-quantized matrix as {@code fasterquant} leaves it: integer codes, one scale and zero per row and group, and
@@ -49,12 +48,7 @@ public record GptqMatrix(int[] shape, int bits, int group, boolean sym, byte[] c
                 throw new IllegalArgumentException("g_idx " + gi + " outside the " + groups + " groups");
             }
         }
-        int maxq = (1 << bits) - 1;
-        for (byte c : codes) {
-            if ((c & 0xff) > maxq) {
-                throw new IllegalArgumentException("code " + (c & 0xff) + " does not fit " + bits + " bits");
-            }
-        }
+        QuantizedTensor.checkCodes(codes, bits);
     }
 
     @Override
@@ -168,12 +162,10 @@ public record GptqMatrix(int[] shape, int bits, int group, boolean sym, byte[] c
                 scalesT[k * out + r] = scales[r * groups + k];
             }
         }
-        writer.putBytes(prefix + ".qweight", DType.I32, new int[] {in * bits / 32, out},
-                int32Bytes(packRows(intWeight, in, out, bits)));
-        writer.putBytes(prefix + ".qzeros", DType.I32, new int[] {groups, out * bits / 32},
-                int32Bytes(packColumns(zeroMinusOne, groups, out, bits)));
+        writer.putInts(prefix + ".qweight", new int[] {in * bits / 32, out}, packRows(intWeight, in, out, bits));
+        writer.putInts(prefix + ".qzeros", new int[] {groups, out * bits / 32}, packColumns(zeroMinusOne, groups, out, bits));
         writer.put(prefix + ".scales", DType.F16, new int[] {groups, out}, scalesT);
-        writer.putBytes(prefix + ".g_idx", DType.I32, new int[] {in}, int32Bytes(gIdx));
+        writer.putInts(prefix + ".g_idx", new int[] {in}, gIdx);
     }
 
     /**
@@ -215,12 +207,6 @@ public record GptqMatrix(int[] shape, int bits, int group, boolean sym, byte[] c
             }
         }
         return words;
-    }
-
-    private static byte[] int32Bytes(int[] v) {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asIntBuffer().put(v);
-        return b.array();
     }
 
     /** {@code gptq b4g128 [4096, 4096]}. */
