@@ -44,7 +44,7 @@ class quant_llm implements Callable<Integer> {
             description = "Models: folders or Hugging Face ids in the local cache.")
     List<String> models;
 
-    @Option(names = "--algo", required = true, arity = "1..*", paramLabel = "ALGO", description = "fp16, rtn, hqq, mxq, bnb, gptq.")
+    @Option(names = "--algo", required = true, arity = "1..*", paramLabel = "ALGO", description = "fp16, rtn, hqq, mxq, bnb, gptq, awq.")
     List<String> algos;
 
     @Option(names = "--config", arity = "1..*", paramLabel = "CFG", description = "bXgY names (hqq, rtn) and bit "
@@ -86,7 +86,7 @@ class quant_llm implements Callable<Integer> {
     @Option(names = "--max-tokens", paramLabel = "N", description = "Evaluate only the first N tokens of each set.")
     Integer maxTokens;
 
-    @Option(names = "--calib-data", paramLabel = "FILE", description = "GPTQ's calibration documents (text lines, "
+    @Option(names = "--calib-data", paramLabel = "FILE", description = "GPTQ's and AWQ's calibration documents (text lines, "
             + "JSON lines, parquet or CSV with a text column; the first 1024 are used); default: c4's "
             + "en/c4-train.00001-of-01024.json.gz from the hub cache, as the original.")
     Path calibData;

@@ -102,7 +102,7 @@ class ModelRunnerTest {
 
     /** GPTQ calibrates on the given documents, quantizes as it loads, and reports GPTQ's storage. */
     @Test
-    void gptqCalibratesOnTheGivenDocuments() throws Exception {
+    void gptqAndAwqCalibrateOnTheGivenDocuments() throws Exception {
         Path model = tmp.resolve("tiny");
         new TinyLlama(2, 256, 512, 4, 2, 512, 512, 10000.0, false, DType.BF16, 3).write(model);
         org.lmqt.model.ByteLevelTokenizerJson.write(model, 512);
@@ -131,6 +131,12 @@ class ModelRunnerTest {
         ResultRow fp = runner.run(new Subtask(ref, "base", Task.EVAL_PPL, Algo.FP16));
         assertEquals(0L, fp.metrics().get("kld_wikitext"), "the reference itself is not compared");
         assertTrue(Algo.GPTQ.configDetail("b4g128").startsWith("BaseQuantizeConfig(bits=4, group_size=128, "));
+        // AWQ on the same calibration: its scaled norms and quantized linears run
+        ResultRow awq = runner.run(new Subtask(ref, "b4g64", Task.EVAL_PPL, Algo.AWQ));
+        double awqPpl = ((Number) awq.metrics().get("ppl_wikitext")).doubleValue();
+        assertTrue(awqPpl > 1 && awqPpl < 1024, "AWQ perplexity " + awqPpl);
+        assertEquals("{'w_bit': 4, 'q_group_size': 64, 'zero_point': True, 'version': 'GEMM'}",
+                Algo.AWQ.configDetail("b4g64"));
         assertTrue(Algo.GPTQ.configName("b2g64").isEmpty() == false && Algo.GPTQ.configName("b5g64").isEmpty());
     }
 }

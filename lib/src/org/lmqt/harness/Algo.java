@@ -31,7 +31,9 @@ public enum Algo {
      * GPTQ as AutoGPTQ runs it (sym, damp 0.01, no act-order, true-sequential) on the calibration windows; quantized
      * as the model loads (no snapshot yet).
      */
-    GPTQ;
+    GPTQ,
+    /** AWQ as AutoAWQ runs it (duo scaling, zero point, GEMM), on the calibration windows; quantized as it loads. */
+    AWQ;
 
     /** The original's {@code HQQ_CONFIGS}, in its order (also the default for {@code rtn}). */
     public static final List<String> HQQ_CONFIGS = List.of("b8g32", "b8g64", "b8g128", "b4g32", "b4g64", "b4g128",
@@ -39,6 +41,8 @@ public enum Algo {
     /** The original's {@code GPTQ_CONFIGS}, in its order. */
     public static final List<String> GPTQ_CONFIGS = List.of("b8g32", "b8g64", "b8g128", "b4g32", "b4g64", "b4g128",
             "b3g32", "b3g64", "b3g128");
+    /** The original's {@code AUTOAWQ_CONFIGS}. */
+    public static final List<String> AWQ_CONFIGS = List.of("b4g32", "b4g64", "b4g128");
     /** The original's {@code BNB_CONFIGS}. */
     public static final List<String> BNB_CONFIGS = List.of("b4g64", "b8g128");
     /** The original's default {@code MXQ_CONFIGS} budgets, in its order. */
@@ -63,6 +67,7 @@ public enum Algo {
             case MXQ -> MXQ_BUDGETS.stream().map(b -> configName(b).orElseThrow()).toList();
             case BNB -> BNB_CONFIGS;
             case GPTQ -> GPTQ_CONFIGS;
+            case AWQ -> AWQ_CONFIGS;
         };
     }
 
@@ -82,6 +87,14 @@ public enum Algo {
                 }
             }
             case BNB -> BNB_CONFIGS.contains(v) ? Optional.of(v) : Optional.empty();
+            case AWQ -> {
+                try {
+                    QuantConfig c = QuantConfig.parse(v);
+                    yield c.bits() == 4 ? Optional.of(c.name()) : Optional.empty();
+                } catch (IllegalArgumentException e) {
+                    yield Optional.empty();
+                }
+            }
             case GPTQ -> {
                 try {
                     QuantConfig c = QuantConfig.parse(v);
@@ -121,6 +134,8 @@ public enum Algo {
             }
             case MXQ -> hqqDict(4, 64, true, true, budget(configName));
             case BNB -> bnbConfig(configName.equals("b4g64"));
+            case AWQ -> "{'w_bit': 4, 'q_group_size': " + QuantConfig.parse(configName).group()
+                    + ", 'zero_point': True, 'version': 'GEMM'}";
             case GPTQ -> {
                 QuantConfig c = QuantConfig.parse(configName);
                 yield "BaseQuantizeConfig(bits=" + c.bits() + ", group_size=" + c.group() + ", damp_percent=0.01, "

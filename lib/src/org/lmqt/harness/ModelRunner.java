@@ -26,6 +26,7 @@ import org.lmqt.eval.PerplexityResult;
 import org.lmqt.metadata.MetadataDump;
 import org.lmqt.metadata.MetadataKind;
 import org.lmqt.io.TextRecords;
+import org.lmqt.layerwise.AwqModelQuantizer;
 import org.lmqt.layerwise.GptqModelQuantizer;
 import org.lmqt.model.LlamaModel;
 import org.lmqt.model.LoadedModel;
@@ -42,6 +43,7 @@ import org.lmqt.quant.DjlHqq;
 import org.lmqt.quant.QuantConfig;
 import org.lmqt.quant.QuantMethod;
 import org.lmqt.quant.QuantPlan;
+import org.lmqt.quant.awq.AwqOptions;
 import org.lmqt.quant.gptq.GptqQuantizer;
 
 /**
@@ -133,7 +135,7 @@ public final class ModelRunner implements SubtaskRunner {
         if (s.algo() == Algo.FP16) {
             return "unquantized";
         }
-        if (s.algo() == Algo.BNB || s.algo() == Algo.GPTQ) {
+        if (s.algo() == Algo.BNB || s.algo() == Algo.GPTQ || s.algo() == Algo.AWQ) {
             return "quantized as it loads";
         }
         Path dir = s.snapshotDir(settings.snapshotRoot());
@@ -145,7 +147,7 @@ public final class ModelRunner implements SubtaskRunner {
         ResultRow row = ResultRow.empty(s);
         MemoryProbe memory = new MemoryProbe(settings.device());
         Path modelDir;
-        if (s.algo() == Algo.BNB || s.algo() == Algo.GPTQ) {
+        if (s.algo() == Algo.BNB || s.algo() == Algo.GPTQ || s.algo() == Algo.AWQ) {
             return quantizedAsLoaded(s, row, memory);
         }
         if (s.algo() == Algo.FP16) {
@@ -170,8 +172,8 @@ public final class ModelRunner implements SubtaskRunner {
     }
 
     /**
-     * bitsandbytes and GPTQ: quantized as the model loads, in every task, with no snapshot (spec §4.11 counts
-     * {@code quant_duration} as loading plus quantizing for bitsandbytes, calibration plus quantizing for GPTQ);
+     * bitsandbytes, GPTQ and AWQ: quantized as the model loads, in every task, with no snapshot (spec §4.11 counts
+     * {@code quant_duration} as loading plus quantizing for bitsandbytes, calibration plus quantizing for GPTQ/AWQ);
      * the storage size is what the quantized matrices take in their formats plus the other tensors as stored.
      */
     private ResultRow quantizedAsLoaded(Subtask s, ResultRow row, MemoryProbe memory) {
@@ -190,7 +192,10 @@ public final class ModelRunner implements SubtaskRunner {
         }
     }
 
-    /** The checkpoint with bitsandbytes' matrices quantized as read, or GPTQ's computed on the calibration windows. */
+    /**
+     * The checkpoint with bitsandbytes' matrices quantized as read, or GPTQ's or AWQ's (with AWQ's scaled norms)
+     * computed on the calibration windows.
+     */
     private WeightSource quantizedSource(Subtask s, Checkpoint ckpt) {
         if (s.algo() == Algo.BNB) {
             QuantPlan plan = new QuantPlan(Optional.of(Algo.bnbChoice(s.cfg())), Map.of(), java.util.Set.of(),
@@ -198,10 +203,17 @@ public final class ModelRunner implements SubtaskRunner {
             return new org.lmqt.model.QuantizedWeights(ckpt, plan, new org.lmqt.quant.Hqq(null));
         }
         try (TextTokenizer tok = TextTokenizer.find(ckpt.dir()).orElseThrow(() -> new org.lmqt.cli.UserException(
-                ckpt.dir() + ": GPTQ calibrates on text and needs the model's tokenizer.json"));
+                ckpt.dir() + ": " + s.algo() + " calibrates on text and needs the model's tokenizer.json"));
              LlamaModel fp = LlamaModel.load(WeightSource.of(ckpt), settings.device())) {
-            var gptq = new GptqModelQuantizer(new GptqQuantizer(), QuantConfig.parse(s.cfg()))
-                    .quantize(fp, WeightSource.of(ckpt), settings.calibration().windows(tok), layer -> { });
+            long[][] windows = settings.calibration().windows(tok);
+            QuantConfig c = QuantConfig.parse(s.cfg());
+            if (s.algo() == Algo.AWQ) {
+                var awq = new AwqModelQuantizer(AwqOptions.of(AwqOptions.Flavour.AUTOAWQ, c.bits(), c.group()))
+                        .quantize(fp, WeightSource.of(ckpt), windows, layer -> { });
+                return new MatrixOverrides(WeightSource.of(ckpt), awq.matrices(), awq.norms());
+            }
+            var gptq = new GptqModelQuantizer(new GptqQuantizer(), c)
+                    .quantize(fp, WeightSource.of(ckpt), windows, layer -> { });
             return new MatrixOverrides(WeightSource.of(ckpt), gptq);
         }
     }
@@ -269,7 +281,7 @@ public final class ModelRunner implements SubtaskRunner {
                     t0 = System.nanoTime();   // the FNorm table is metadata, computed once; not quantization time
                     yield mxqPlan(FnormTable.read(fnorm), Algo.budget(s.cfg()), s.cfg());
                 }
-                case FP16, BNB, GPTQ -> throw new IllegalStateException(s.algo() + " has no snapshot");
+                case FP16, BNB, GPTQ, AWQ -> throw new IllegalStateException(s.algo() + " has no snapshot");
             };
             double planSeconds = (System.nanoTime() - t0) / 1e9;
             Path tmp = snapshot.resolveSibling("." + snapshot.getFileName() + ".tmp-" + ProcessHandle.current().pid());

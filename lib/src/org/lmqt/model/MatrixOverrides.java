@@ -9,17 +9,25 @@ import org.lmqt.checkpoint.Tensor;
 import org.lmqt.quant.QuantizedMatrix;
 
 /**
- * A weight source whose listed matrices come quantized from elsewhere (a layer-wise method's results, such as GPTQ's);
- * everything else is the base source's. Closing it closes the base.
+ * A weight source whose listed matrices come quantized from elsewhere (a layer-wise method's results, such as GPTQ's
+ * or AWQ's), and whose listed other tensors are replaced (AWQ's scaled norm weights); everything else is the base
+ * source's. Closing it closes the base.
  *
  * @param base     the unquantized source
  * @param matrices the quantized matrices by key
+ * @param tensors  replaced float32 tensors by name, with the base tensor's shape
  */
-public record MatrixOverrides(WeightSource base, Map<MatrixKey, ? extends QuantizedMatrix> matrices)
-        implements WeightSource {
+public record MatrixOverrides(WeightSource base, Map<MatrixKey, ? extends QuantizedMatrix> matrices,
+                              Map<String, float[]> tensors) implements WeightSource {
 
     public MatrixOverrides {
         matrices = Map.copyOf(matrices);
+        tensors = Map.copyOf(tensors);
+    }
+
+    /** Only quantized matrices replaced. */
+    public MatrixOverrides(WeightSource base, Map<MatrixKey, ? extends QuantizedMatrix> matrices) {
+        this(base, matrices, Map.of());
     }
 
     @Override
@@ -40,6 +48,14 @@ public record MatrixOverrides(WeightSource base, Map<MatrixKey, ? extends Quanti
 
     @Override
     public Tensor tensor(String name) {
+        float[] replaced = tensors.get(name);
+        if (replaced != null) {
+            Tensor t = base.tensor(name);
+            if (t.data().length != replaced.length) {
+                throw new IllegalArgumentException(name + ": " + replaced.length + " values replace " + t.numel());
+            }
+            return new Tensor(name, t.shape(), replaced, DType.F32);
+        }
         Optional<QuantizedMatrix> q = MatrixKey.ofWeight(name, family()).map(matrices::get);
         return q.map(m -> new Tensor(name, m.shape(), m.dequantize(), DType.F32)).orElseGet(() -> base.tensor(name));
     }
