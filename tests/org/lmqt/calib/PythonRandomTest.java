@@ -6,14 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.lmqt.TestData;
 import org.lmqt.cli.UserException;
 
 /**
  * CPython's {@code random} after {@code seed(1)} and the GPTQ window starts drawn from it, against CPython's own
- * values ({@code gptq-windows-seed1.json}).
+ * values ({@code gptq-windows-seed1.json}); {@code sample} after {@code seed(1234)} against lm-eval's fixture
+ * ({@code lm-eval/python-random-1234.json}, both of CPython's branches).
  */
 class PythonRandomTest {
     static JsonNode golden;
@@ -58,6 +61,30 @@ class PythonRandomTest {
             assertEquals(1000 + starts[w], windows[w][0]);
             assertEquals(1000 + starts[w] + 511, windows[w][511]);
         }
+    }
+
+    @Test
+    void sampleTraceAfterSeed1234() throws Exception {
+        JsonNode trace = new ObjectMapper().readTree(TestData.shared("fixtures/lm-eval/python-random-1234.json")
+                .toFile());
+        PythonRandom fresh = new PythonRandom(trace.get("seed").asLong());
+        for (JsonNode expected : trace.get("getrandbits32_first8")) {
+            assertEquals(expected.asLong(), fresh.getrandbits(32));
+        }
+        PythonRandom stream = new PythonRandom(trace.get("seed").asLong());
+        for (JsonNode call : trace.get("sample_calls")) {
+            int n = call.get("n").asInt();
+            int k = call.get("k").asInt();
+            assertArrayEquals(Fixtures.ints(call.get("result")), stream.sample(n, k), "sample(range(" + n + "), " + k
+                    + ")");
+        }
+    }
+
+    @Test
+    void sampleRejectsMoreThanThePopulation() {
+        PythonRandom random = new PythonRandom(1234);
+        assertThrows(IllegalArgumentException.class, () -> random.sample(3, 4));
+        assertEquals(0, random.sample(0, 0).length);
     }
 
     @Test

@@ -1,9 +1,13 @@
 package org.lmqt.calib;
 
+import java.util.HashSet;
+import java.util.Set;
+
 /**
  * CPython's {@code random} module for integer seeds and draws of at most 32 bits: the Mersenne Twister MT19937
  * seeded by {@code init_by_array} with the seed's 32-bit words, {@code getrandbits(k)}, {@code randbelow(n)}
- * (redraw {@code bit_length(n)} bits until below {@code n}) and {@code randint(a, b)}. Not thread-safe.
+ * (redraw {@code bit_length(n)} bits until below {@code n}), {@code randint(a, b)} and {@code sample(range(n), k)}.
+ * Not thread-safe.
  */
 public final class PythonRandom {
     private static final int N = 624;
@@ -61,6 +65,45 @@ public final class PythonRandom {
             throw new IllegalArgumentException("empty range for randint(" + a + ", " + b + ")");
         }
         return a + randbelow(b - a + 1);
+    }
+
+    /**
+     * {@code random.sample(range(n), k)}: {@code k} distinct indices of {@code [0, n)} in draw order. As in CPython, a
+     * population of at most {@code 21} (plus {@code 4^ceil(log4(3k))} when {@code k > 5}) is drawn from a shrinking
+     * pool ({@code j = randbelow(n - i)}, the last live slot moves into {@code j}); a larger one redraws
+     * {@code randbelow(n)} until unseen.
+     */
+    public int[] sample(int n, int k) {
+        if (n < 0 || k < 0 || k > n) {
+            throw new IllegalArgumentException("sample larger than population or is negative: k = " + k + ", n = " + n);
+        }
+        int setSize = 21;
+        if (k > 5) {
+            // CPython: 4 ** _ceil(_log(k * 3, 4)), math.log(x, base) being log(x) / log(base)
+            setSize += (int) Math.pow(4, Math.ceil(StrictMath.log(k * 3.0) / StrictMath.log(4)));
+        }
+        int[] result = new int[k];
+        if (n <= setSize) {
+            int[] pool = new int[n];
+            for (int i = 0; i < n; i++) {
+                pool[i] = i;
+            }
+            for (int i = 0; i < k; i++) {
+                int j = (int) randbelow(n - i);
+                result[i] = pool[j];
+                pool[j] = pool[n - i - 1];
+            }
+        } else {
+            Set<Integer> selected = new HashSet<>();
+            for (int i = 0; i < k; i++) {
+                int j = (int) randbelow(n);
+                while (!selected.add(j)) {
+                    j = (int) randbelow(n);
+                }
+                result[i] = j;
+            }
+        }
+        return result;
     }
 
     /** {@code init_by_array(key)} over {@code init_genrand(19650218)}. */
