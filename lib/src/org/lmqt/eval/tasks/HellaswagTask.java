@@ -8,27 +8,26 @@ import java.util.List;
  * query {@code preprocess(activity_label + ": " + ctx_a + " " + ctx_b.capitalize())}, the preprocessed endings,
  * gold {@code int(label)}.
  */
-public record HellaswagTask() implements LoglikelihoodTask<HellaswagTask.Doc> {
+public final class HellaswagTask extends LoglikelihoodTask<HellaswagTask.Doc> {
+    /** The task. */
+    public HellaswagTask() {
+        super("hellaswag", Doc.class, FewshotSampler.Kind.SAMPLE_EXCLUDING_EVAL_DOC,
+                List.of(Metric.ACC, Metric.ACC_NORM));
+    }
+
     /** A row of {@code Rowan/hellaswag}. */
     public record Doc(int ind, @JsonProperty("activity_label") String activityLabel, @JsonProperty("ctx_a") String ctxA,
             @JsonProperty("ctx_b") String ctxB, String ctx, List<String> endings,
             @JsonProperty("source_id") String sourceId, String split, @JsonProperty("split_type") String splitType,
             String label) {}
 
-    /** The task's {@code preprocess}: strip, {@code " [title]"} to {@code ". "}, drop {@code [...]}, one pass of double spaces. */
+    /**
+     * The task's {@code preprocess}: strip, {@code " [title]"} to {@code ". "}, drop {@code [...]}, one pass of
+     * double spaces.
+     */
     public static String preprocess(String text) {
         String t = PyStr.strip(text).replace(" [title]", ". ");
         return PyStr.removeBracketed(t).replace("  ", " ");
-    }
-
-    @Override
-    public String name() {
-        return "hellaswag";
-    }
-
-    @Override
-    public Class<Doc> docType() {
-        return Doc.class;
     }
 
     @Override
@@ -45,15 +44,5 @@ public record HellaswagTask() implements LoglikelihoodTask<HellaswagTask.Doc> {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("hellaswag label is not an integer: \"" + label + "\"", e);
         }
-    }
-
-    @Override
-    public FewshotSampler.Kind sampler() {
-        return FewshotSampler.Kind.SAMPLE_EXCLUDING_EVAL_DOC;
-    }
-
-    @Override
-    public List<Metric> metrics() {
-        return List.of(Metric.ACC, Metric.ACC_NORM);
     }
 }

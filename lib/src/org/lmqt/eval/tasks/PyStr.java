@@ -60,7 +60,8 @@ public final class PyStr {
         }
         // e.g. U+00DF: upper "SS", title "Ss"
         int head = upper.codePointAt(0);
-        return new String(Character.toChars(head)) + upper.substring(Character.charCount(head)).toLowerCase(Locale.ROOT);
+        String tail = upper.substring(Character.charCount(head)).toLowerCase(Locale.ROOT);
+        return new String(Character.toChars(head)) + tail;
     }
 
     /** {@code s.split(' ')}: every single space separates, empty parts are kept. */

@@ -7,19 +7,14 @@ import java.util.List;
  * partial scoring, the sentence up to its first {@code _} filled with each option is a context, the rest after the
  * blank (stripped) the shared continuation; gold {@code {"1": 0, "2": 1}[answer]}.
  */
-public record WinograndeTask() implements LoglikelihoodTask<WinograndeTask.Doc> {
+public final class WinograndeTask extends LoglikelihoodTask<WinograndeTask.Doc> {
+    /** The task. */
+    public WinograndeTask() {
+        super("winogrande", Doc.class, FewshotSampler.Kind.SAMPLE_EXCLUDING_EVAL_DOC, List.of(Metric.ACC));
+    }
+
     /** A row of {@code allenai/winogrande}. */
     public record Doc(String sentence, String option1, String option2, String answer) {}
-
-    @Override
-    public String name() {
-        return "winogrande";
-    }
-
-    @Override
-    public Class<Doc> docType() {
-        return Doc.class;
-    }
 
     @Override
     public RenderedDoc render(Doc doc) {
@@ -36,15 +31,5 @@ public record WinograndeTask() implements LoglikelihoodTask<WinograndeTask.Doc> 
                     + "\"");
         };
         return RenderedDoc.multipleInput(List.of(before + doc.option1(), before + doc.option2()), target, gold);
-    }
-
-    @Override
-    public FewshotSampler.Kind sampler() {
-        return FewshotSampler.Kind.SAMPLE_EXCLUDING_EVAL_DOC;
-    }
-
-    @Override
-    public List<Metric> metrics() {
-        return List.of(Metric.ACC);
     }
 }
