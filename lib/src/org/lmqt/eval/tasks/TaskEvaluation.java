@@ -1,0 +1,94 @@
+package org.lmqt.eval.tasks;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
+import org.lmqt.cli.UserException;
+import org.lmqt.model.LlamaModel;
+
+/**
+ * One lm-eval task on one model: its documents (and few-shot pool) from JSON-lines files in the dataset's schema,
+ * the requests as lm-eval builds them, each scored by {@link LoglikelihoodScorer}, then the task's metrics.
+ *
+ * @param task  the task
+ * @param shots few-shot examples per context (0 for zero-shot)
+ * @param seed  the few-shot seed ({@code 1234}, lm-eval's default)
+ */
+public record TaskEvaluation(LoglikelihoodTask<?> task, int shots, long seed) {
+
+    public TaskEvaluation {
+        if (shots < 0) {
+            throw new UserException("--num-fewshot must be 0 or more, not " + shots);
+        }
+    }
+
+    /**
+     * What one evaluation measured.
+     *
+     * @param metrics   the task's metrics ({@code acc}, {@code acc_stderr}, ...)
+     * @param documents documents evaluated
+     * @param requests  loglikelihood requests scored
+     * @param seconds   wall time of scoring
+     */
+    public record Outcome(Map<String, Double> metrics, int documents, int requests, double seconds) {
+        public Outcome {
+            metrics = Map.copyOf(metrics);
+        }
+
+        /** Documents scored per second. */
+        public double documentsPerSecond() {
+            return documents / seconds;
+        }
+    }
+
+    /**
+     * Evaluates {@code model} on the documents of {@code docs} (the first {@code limit} when given), the few-shot
+     * contexts drawn from {@code pool}, text encoded by {@code encoder} (the model's tokenizer, with its special
+     * tokens); {@code onRequest} sees each scored request.
+     */
+    public Outcome run(LlamaModel model, Function<String, long[]> encoder, Path docs, Optional<Path> pool,
+                       Optional<Integer> limit, IntConsumer onRequest) {
+        return typed(task, model, encoder, docs, pool, limit, onRequest);
+    }
+
+    /** The number of requests the documents of {@code docs} make (for progress bars). */
+    public int requests(Path docs, Optional<Path> pool, Optional<Integer> limit) {
+        return build(task, docs, pool, limit).requests().size();
+    }
+
+    private <D> Outcome typed(LoglikelihoodTask<D> t, LlamaModel model, Function<String, long[]> encoder, Path docs,
+                              Optional<Path> pool, Optional<Integer> limit, IntConsumer onRequest) {
+        TaskRequests built = build(t, docs, pool, limit);
+        LoglikelihoodScorer scorer = new LoglikelihoodScorer(model);
+        List<Request> requests = built.requests();
+        double[] ll = new double[requests.size()];
+        boolean[] greedy = new boolean[requests.size()];
+        long start = System.nanoTime();
+        for (int i = 0; i < requests.size(); i++) {
+            LoglikelihoodScorer.Loglikelihood s = scorer.score(requests.get(i), encoder);
+            ll[i] = s.logprob();
+            greedy[i] = s.greedy();
+            onRequest.accept(i);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Outcome(TaskMetrics.aggregate(t, built, ll, greedy), built.docs().size(), requests.size(),
+                seconds);
+    }
+
+    private <D> TaskRequests build(LoglikelihoodTask<D> t, Path docs, Optional<Path> pool, Optional<Integer> limit) {
+        List<D> all = Documents.read(t, docs);
+        List<D> eval = limit.map(n -> all.subList(0, Math.min(n, all.size()))).orElse(all);
+        if (eval.isEmpty()) {
+            throw new UserException(docs + ": no documents");
+        }
+        if (shots == 0) {
+            return TaskRequests.zeroShot(t, eval);
+        }
+        List<D> fewshot = pool.map(p -> Documents.read(t, p)).orElseThrow(() -> new UserException(
+                "--num-fewshot " + shots + " needs the few-shot split's documents (--fewshot-data)"));
+        return TaskRequests.build(t, eval, fewshot, shots, seed);
+    }
+}
