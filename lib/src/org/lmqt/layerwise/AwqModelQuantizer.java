@@ -1,7 +1,6 @@
 package org.lmqt.layerwise;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
@@ -15,6 +14,7 @@ import org.lmqt.checkpoint.MatrixKey;
 import org.lmqt.checkpoint.ModelFamily;
 import org.lmqt.cli.UserException;
 import org.lmqt.model.ActivationCapture;
+import org.lmqt.model.BlockInputs;
 import org.lmqt.model.LlamaModel;
 import org.lmqt.model.Positions;
 import org.lmqt.model.WeightSource;
@@ -58,11 +58,7 @@ public record AwqModelQuantizer(AwqOptions options) {
         Map<MatrixKey, AwqMatrix> matrices = new LinkedHashMap<>();
         Map<String, float[]> norms = new LinkedHashMap<>();
         int length = windows[0].length;
-        try (NDManager states = model.manager().newSubManager()) {
-            List<NDArray> hidden = new ArrayList<>();
-            for (long[] w : windows) {
-                hidden.add(keep(model.embed(w), states));                          // [length, hidden]
-            }
+        try (BlockInputs inputs = BlockInputs.embed(model, windows)) {
             for (int i = 0; i < model.numLayers(); i++) {
                 AwqFeatures features;
                 // one forward of the original block: the parts' inputs, and the next block's input
@@ -70,12 +66,8 @@ public record AwqModelQuantizer(AwqOptions options) {
                      ActivationCapture capture = new ActivationCapture(model.manager(), EnumSet.allOf(BlockPart.class));
                      var hook = model.addHook(capture)) {
                     Positions pos = model.positions(0, length);
-                    List<NDArray> next = new ArrayList<>();
-                    for (NDArray h : hidden) {
-                        next.add(keep(model.block(i, h, pos), states));            // [length, hidden]
-                    }
-                    hidden.forEach(NDArray::close);
-                    hidden = next;
+                    int block = i;
+                    inputs.advance(h -> model.block(block, h, pos));
                     features = new AwqFeatures(inputs(capture, i, BlockPart.ATTN_IN),
                             inputs(capture, i, BlockPart.ATTN_OUT), inputs(capture, i, BlockPart.MLP_GATE),
                             inputs(capture, i, BlockPart.MLP_DOWN));
@@ -89,7 +81,6 @@ public record AwqModelQuantizer(AwqOptions options) {
                 norms.put(p + "post_attention_layernorm.weight", r.scaled().postNorm());
                 onLayer.accept(i);
             }
-            hidden.forEach(NDArray::close);
         }
         return new Result(matrices, norms);
     }
@@ -126,11 +117,5 @@ public record AwqModelQuantizer(AwqOptions options) {
                 w.tensor(new MatrixKey(i, "mlp.gate_proj").weightName(f)).data(),
                 w.tensor(new MatrixKey(i, "mlp.up_proj").weightName(f)).data(),
                 w.tensor(new MatrixKey(i, "mlp.down_proj").weightName(f)).data());
-    }
-
-    private static NDArray keep(NDArray a, NDManager manager) {
-        NDScope.unregister(a);
-        a.attach(manager);
-        return a;
     }
 }

@@ -1,11 +1,9 @@
 package org.lmqt.layerwise;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +12,7 @@ import org.lmqt.checkpoint.BlockPart;
 import org.lmqt.checkpoint.MatrixKey;
 import org.lmqt.checkpoint.Tensor;
 import org.lmqt.cli.UserException;
+import org.lmqt.model.BlockInputs;
 import org.lmqt.model.DecoderBlock;
 import org.lmqt.model.DenseLinear;
 import org.lmqt.model.ForwardHook;
@@ -60,32 +59,20 @@ public record GptqModelQuantizer(GptqQuantizer quantizer, QuantConfig config) {
         }
         Map<MatrixKey, GptqMatrix> out = new LinkedHashMap<>();
         int length = windows[0].length;
-        try (NDManager states = model.manager().newSubManager()) {
-            // the inputs of block 0: the windows' embeddings
-            List<NDArray> hidden = new ArrayList<>();
-            for (long[] w : windows) {
-                hidden.add(keep(model.embed(w), states));                          // [length, hidden]
-            }
+        try (BlockInputs inputs = BlockInputs.embed(model, windows)) {
             for (int i = 0; i < model.numLayers(); i++) {
                 try (NDScope scope = new NDScope()) {
                     Positions pos = model.positions(0, length);
                     DecoderBlock block = model.block(i);
                     for (List<String> subset : SUBSETS) {
-                        block = quantizeSubset(block, subset, hidden, pos, weights, model, out);
+                        block = quantizeSubset(block, subset, inputs.states(), pos, weights, model, out);
                     }
                     // the quantized block's outputs feed the next block
-                    List<NDArray> next = new ArrayList<>();
-                    for (NDArray h : hidden) {
-                        try (NDScope one = new NDScope()) {
-                            next.add(keep(block.forward(h, pos, null, List.of()), states));  // [length, hidden]
-                        }
-                    }
-                    hidden.forEach(NDArray::close);
-                    hidden = next;
+                    DecoderBlock quantized = block;
+                    inputs.advance(h -> quantized.forward(h, pos, null, List.of()));
                 }
                 onLayer.accept(i);
             }
-            hidden.forEach(NDArray::close);
         }
         return out;
     }
@@ -124,11 +111,5 @@ public record GptqModelQuantizer(GptqQuantizer quantizer, QuantConfig config) {
             q = q.withLinear(new DenseLinear(key, wq, fp instanceof DenseLinear d ? d.bias() : null));
         }
         return q;
-    }
-
-    private static NDArray keep(NDArray a, NDManager manager) {
-        NDScope.unregister(a);
-        a.attach(manager);
-        return a;
     }
 }

@@ -1,7 +1,6 @@
 package org.lmqt.sensitivity;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -16,6 +15,7 @@ import org.lmqt.checkpoint.MatrixKey;
 import org.lmqt.checkpoint.Tensor;
 import org.lmqt.cli.UserException;
 import org.lmqt.model.ActivationCapture;
+import org.lmqt.model.BlockInputs;
 import org.lmqt.model.DecoderBlock;
 import org.lmqt.model.DenseLinear;
 import org.lmqt.model.LinearLayer;
@@ -62,26 +62,18 @@ public record SensitivityScorer(boolean includeAttnOut) {
         List<List<SensitivityRow>> perConfig = new ArrayList<>();
         configs.forEach(c -> perConfig.add(new ArrayList<>()));
         EnumSet<BlockPart> parts = partsOf(model);
-        try (NDManager states = model.manager().newSubManager()) {
-            // h_0: the embeddings of every row of the batch
-            List<NDArray> hidden = new ArrayList<>();
-            for (long[] row : batch) {
-                hidden.add(keep(model.embed(row), states));                        // [length, hidden]
-            }
+        // h_0: the embeddings of every row of the batch
+        try (BlockInputs hidden = BlockInputs.embed(model, batch)) {
             for (int i = 0; i < model.numLayers(); i++) {
                 DecoderBlock block = model.block(i);
                 try (NDScope scope = new NDScope();
                      ActivationCapture capture = new ActivationCapture(model.manager(), parts)) {
                     Positions pos = model.positions(0, length);
                     // one unquantized pass of block i: part inputs and the next block's input
-                    List<NDArray> next = new ArrayList<>();
+                    int layer = i;
                     try (var hook = model.addHook(capture)) {
-                        for (NDArray h : hidden) {
-                            next.add(keep(model.block(i, h, pos), states));        // [length, hidden]
-                        }
+                        hidden.advance(h -> model.block(layer, h, pos));
                     }
-                    hidden.forEach(NDArray::close);
-                    hidden = next;
                     // the unquantized outputs of every part's module, computed once for all configs
                     Map<BlockPart, List<NDArray>> reference = new EnumMap<>(BlockPart.class);
                     for (BlockPart p : parts) {
@@ -103,7 +95,6 @@ public record SensitivityScorer(boolean includeAttnOut) {
                 }
                 onLayer.accept(i);
             }
-            hidden.forEach(NDArray::close);
         }
         return perConfig.stream().flatMap(List::stream).toList();
     }
@@ -158,11 +149,5 @@ public record SensitivityScorer(boolean includeAttnOut) {
             q = q.withLinear(new DenseLinear(key, wq, bias));
         }
         return q;
-    }
-
-    private static NDArray keep(NDArray a, NDManager manager) {
-        NDScope.unregister(a);
-        a.attach(manager);
-        return a;
     }
 }
