@@ -59,11 +59,8 @@ class ModelRunnerTest {
     /** bitsandbytes quantizes as it loads: no snapshot, its duration counted every time, its formats' storage. */
     @Test
     void bitsandbytesRunsWithoutASnapshot() throws Exception {
-        Path model = tmp.resolve("tiny");
-        new TinyLlama(2, 256, 512, 4, 2, 512, 512, 10000.0, false, DType.BF16, 3).write(model);
-        org.lmqt.model.ByteLevelTokenizerJson.write(model, 512);
-        Path text = tmp.resolve("text.txt");
-        Files.writeString(text, "Call me Ishmael. Some years ago, never mind how long precisely. ".repeat(20));
+        Path model = tinyModelWithTokenizer();
+        Path text = text();
         Path snapshots = tmp.resolve("snap");
         ModelRunner runner = new ModelRunner(new ModelRunner.Settings(snapshots, snapshots.resolve("fnorm"),
                 MxqOptions.DEFAULTS, List.of(PplDataset.parse(text.toString())), new Perplexity(64, 32),
@@ -103,11 +100,8 @@ class ModelRunnerTest {
     /** GPTQ calibrates on the given documents, quantizes as it loads, and reports GPTQ's storage. */
     @Test
     void gptqAndAwqCalibrateOnTheGivenDocuments() throws Exception {
-        Path model = tmp.resolve("tiny");
-        new TinyLlama(2, 256, 512, 4, 2, 512, 512, 10000.0, false, DType.BF16, 3).write(model);
-        org.lmqt.model.ByteLevelTokenizerJson.write(model, 512);
-        Path text = tmp.resolve("text.txt");
-        Files.writeString(text, "Call me Ishmael. Some years ago, never mind how long precisely. ".repeat(20));
+        Path model = tinyModelWithTokenizer();
+        Path text = text();
         Path docs = tmp.resolve("docs.txt");
         Files.writeString(docs, "It is a way I have of driving off the spleen and regulating the circulation.\n"
                 .repeat(40));
@@ -138,5 +132,20 @@ class ModelRunnerTest {
         assertEquals("{'w_bit': 4, 'q_group_size': 64, 'zero_point': True, 'version': 'GEMM'}",
                 Algo.AWQ.configDetail("b4g64"));
         assertTrue(Algo.GPTQ.configName("b2g64").isEmpty() == false && Algo.GPTQ.configName("b5g64").isEmpty());
+    }
+
+    /** A seeded 2-layer model with a byte-level tokenizer. */
+    private Path tinyModelWithTokenizer() {
+        Path model = tmp.resolve("tiny");
+        new TinyLlama(2, 256, 512, 4, 2, 512, 512, 10000.0, false, DType.BF16, 3).write(model);
+        org.lmqt.model.ByteLevelTokenizerJson.write(model, 512);
+        return model;
+    }
+
+    /** A short text for perplexity. */
+    private Path text() throws java.io.IOException {
+        Path text = tmp.resolve("text.txt");
+        Files.writeString(text, "Call me Ishmael. Some years ago, never mind how long precisely. ".repeat(20));
+        return text;
     }
 }
