@@ -106,7 +106,7 @@ public record GptqModelQuantizer(GptqQuantizer quantizer, QuantConfig config) {
             Tensor w = weights.tensor(key.weightName(weights.family()));            // [out, in]
             GptqMatrix m = quantizer.quantize(w.data(), w.shape(), config, hessian).matrix();
             out.put(key, m);
-            NDArray wq = model.manager().create(m.dequantize(), new Shape(w.shape()[0], w.shape()[1]))
+            NDArray wq = model.manager().create(m.referenceWeight(), new Shape(w.shape()[0], w.shape()[1]))
                     .toType(model.device().weightType(), false);                   // [out, in]
             q = q.withLinear(new DenseLinear(key, wq, fp instanceof DenseLinear d ? d.bias() : null));
         }
