@@ -7,12 +7,15 @@
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.lmqt.Deps;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.cli.Cli;
 import org.lmqt.cli.ProgressBar;
 import org.lmqt.cli.UserException;
+import org.lmqt.eval.MemoryProbe;
+import org.lmqt.io.FileTrees;
 import org.lmqt.model.CommunitySnapshot;
 import org.lmqt.model.ModelOptions;
 import org.lmqt.model.QuantizedSnapshot;
@@ -69,17 +72,32 @@ class quantize_model implements Callable<Integer> {
         return 0;
     }
 
-    /** gptq/awq: calibrated block by block, saved in AutoGPTQ's or AutoAWQ's layout. */
+    /**
+     * gptq/awq: calibrated block by block (finished blocks kept beside the output, so a killed run resumes from the
+     * last one), saved in AutoGPTQ's or AutoAWQ's layout.
+     */
     private int saveCalibrated(Checkpoint ckpt) {
         CommunityFormat format = CommunityFormat.forMethod(options.method, QuantConfig.parse(options.config));
+        Path blocks = outputDir.toAbsolutePath().resolveSibling("." + outputDir.getFileName() + ".blocks");
+        MemoryProbe memory = new MemoryProbe(options.device());
         long start = System.nanoTime();
         WeightSource quantized;
         try (ProgressBar bar = new ProgressBar(options.method.name().toLowerCase() + " " + ckpt.shortId(),
                 ckpt.config().numLayers())) {
-            quantized = options.quantizeCalibrated(ckpt, layer -> bar.step());
+            quantized = options.quantizeCalibrated(ckpt, layer -> {
+                memory.sample();
+                bar.step();
+            }, Optional.of(blocks));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         report(CommunitySnapshot.save(ckpt, quantized, format, outputDir, p -> { }), ckpt, seconds);
+        System.out.printf("peak memory while quantizing: %.1f MiB (%s, one block and its calibration states at a "
+                + "time)%n", memory.peakBytes() / 1048576.0, memory.kind());
+        try {
+            FileTrees.delete(blocks);   // the snapshot is complete: the finished blocks are no longer needed
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
         return 0;
     }
 

@@ -8,12 +8,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.CheckpointException;
 import org.lmqt.checkpoint.MatrixKey;
@@ -23,6 +21,7 @@ import org.lmqt.checkpoint.SafetensorsWriter;
 import org.lmqt.checkpoint.StoredTensors;
 import org.lmqt.checkpoint.Tensor;
 import org.lmqt.cli.UserException;
+import org.lmqt.io.FileTrees;
 import org.lmqt.quant.CommunityFormat;
 import org.lmqt.quant.QuantizedMatrix;
 
@@ -87,7 +86,7 @@ public final class CommunitySnapshot {
         }
         Path tmp = out.resolveSibling("." + out.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         try {
-            deleteTree(tmp);
+            FileTrees.delete(tmp);
             Files.createDirectories(tmp);
             writer.write(tmp.resolve(FILE));
             ObjectNode config = (ObjectNode) JSON.readTree(ckpt.dir().resolve("config.json").toFile());
@@ -102,7 +101,7 @@ public final class CommunitySnapshot {
                     Files.copy(src, tmp.resolve(f), StandardCopyOption.REPLACE_EXISTING);
                 }
             }
-            deleteTree(out);
+            FileTrees.delete(out);
             Files.createDirectories(out.toAbsolutePath().getParent());
             Files.move(tmp, out, StandardCopyOption.ATOMIC_MOVE);
             return Files.size(out.resolve(FILE));
@@ -110,7 +109,7 @@ public final class CommunitySnapshot {
             throw new UncheckedIOException(e);
         } finally {
             try {
-                deleteTree(tmp);
+                FileTrees.delete(tmp);
             } catch (IOException ignored) {
                 // the temporary folder is named after this process and removed by the next save
             }
@@ -161,16 +160,5 @@ public final class CommunitySnapshot {
                 ckpt.close();
             }
         };
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

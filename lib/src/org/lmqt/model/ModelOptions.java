@@ -8,6 +8,7 @@ import org.lmqt.calib.GptqCalibration;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.cli.UserException;
 import org.lmqt.device.ComputeDevice;
+import org.lmqt.layerwise.BlockStore;
 import org.lmqt.layerwise.CalibratedQuantization;
 import org.lmqt.quant.QuantConfig;
 import org.lmqt.quant.QuantMethod;
@@ -98,6 +99,14 @@ public final class ModelOptions {
      * each finished block. Closing the source closes {@code ckpt}.
      */
     public WeightSource quantizeCalibrated(Checkpoint ckpt, IntConsumer onLayer) {
+        return quantizeCalibrated(ckpt, onLayer, Optional.empty());
+    }
+
+    /**
+     * As {@link #quantizeCalibrated(Checkpoint, IntConsumer)}, keeping finished blocks in {@code resumeDir} (a
+     * {@link BlockStore}) and resuming from those it holds for the same model, config and windows.
+     */
+    public WeightSource quantizeCalibrated(Checkpoint ckpt, IntConsumer onLayer, Optional<Path> resumeDir) {
         if (allocation != null) {
             throw new UserException("give either --config or --allocation, not both");
         }
@@ -114,7 +123,10 @@ public final class ModelOptions {
                 + "model's tokenizer.json"))) {
             windows = calibration().windows(tok::encode);
         }
-        return CalibratedQuantization.quantize(method, ckpt, c, windows, device(), onLayer);
+        long[][] w = windows;
+        BlockStore store = resumeDir.map(d -> BlockStore.at(d,
+                CalibratedQuantization.fingerprint(method, c, ckpt, w))).orElse(BlockStore.NONE);
+        return CalibratedQuantization.quantize(method, ckpt, c, windows, device(), onLayer, store);
     }
 
     /** Loads the model as the options say. */
