@@ -150,7 +150,7 @@ class GptqModelQuantizerTest {
             @Override
             public NDArray partInput(int layer, BlockPart p, NDArray x) {
                 if (p == part) {
-                    h.addSequence(x.toFloatArray(), 0, (int) x.getShape().get(0));
+                    h.addSequence(x);
                 }
                 return x;
             }

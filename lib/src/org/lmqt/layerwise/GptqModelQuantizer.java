@@ -108,8 +108,7 @@ public record GptqModelQuantizer(GptqQuantizer quantizer, QuantConfig config) {
             @Override
             public NDArray partInput(int layer, BlockPart p, NDArray x) {
                 if (p == part) {
-                    hessian.addSequence(x.toType(DataType.FLOAT32, false).toFloatArray(), 0,
-                            (int) x.getShape().get(0));                           // x [length, in]
+                    hessian.addSequence(x);                                   // x [length, in]
                 }
                 return x;
             }

@@ -64,6 +64,28 @@ class GptqGoldenTest {
         assertArrayEquals(expected, h.values(), 1e-6f * max);
     }
 
+    /** The libtorch path the block-wise GPTQ takes: one matmul per sequence, within the same 1e-6 of max|H|. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"attn", "mlp"})
+    void hessianOnTheDeviceIsAddBatchPerSequence(String c) {
+        Tensor x = inputs(c).tensor(c + ".X");                                  // [nseq, seqlen, in]
+        int[] s = x.shape();
+        GptqHessian h = new GptqHessian(s[2]);
+        try (ai.djl.ndarray.NDManager nd = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu())) {
+            ai.djl.ndarray.NDArray all = nd.create(x.data(), new ai.djl.ndarray.types.Shape(s[0], s[1], s[2]));
+            for (int q = 0; q < s[0]; q++) {
+                h.addSequence(all.get(q));                                       // [seqlen, in]
+            }
+        }
+        float[] expected = inputs(c).tensor(c + ".H").data();                   // [in, in]
+        float max = 0f;
+        for (float v : expected) {
+            max = Math.max(max, Math.abs(v));
+        }
+        assertEquals(s[0], h.sequences());
+        assertArrayEquals(expected, h.values(), 1e-6f * max);
+    }
+
     /** Rows of metrics.csv: case, config, bits, group, desc_act, static, sym, err_out. */
     static Stream<Arguments> configs() throws IOException {
         List<String> lines = Files.readAllLines(TestData.shared(DIR + "metrics.csv"));
