@@ -89,7 +89,9 @@ class eval_ppl implements Callable<Integer> {
             if (kv != KvPolicy.EXACT) {
                 System.out.println(KvOptions.memoryLine(kv, m.model().config()));
             }
-            String quantLabel = modelOptions.quantLabel() + (kv == KvPolicy.EXACT ? "" : " kv " + kv.name());
+            String quantLabel = kv == KvPolicy.EXACT ? modelOptions.quantLabel()
+                    : modelOptions.config == null && modelOptions.allocation == null ? "kv " + kv.name()
+                    : modelOptions.quantLabel() + " + kv " + kv.name();
             memory.sample();
             long[] ids = maxTokens == null ? m.requireTokenizer().encode(body)
                     : m.requireTokenizer().encodePrefix(body, maxTokens);
