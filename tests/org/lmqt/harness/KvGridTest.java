@@ -88,6 +88,13 @@ class KvGridTest {
             assertEquals(192.0, Double.parseDouble(kivi.get(bytes)));
         }
         assertTrue(Files.isRegularFile(tmp.resolve("results/kv/partial-hqq-tiny-b4g64+kivi2-g32-r32.csv")));
+        // combine (the figures' input) keeps the quantized-cache rows as methods of their own
+        Path data = tmp.resolve("data");
+        Files.createDirectories(data.resolve("ppl"));
+        Files.copy(result, data.resolve("ppl").resolve(result.getFileName()));
+        tech.tablesaw.api.Table combined = org.lmqt.report.Combine.combine(data).combined();
+        assertEquals(List.of("fp16", "fp16+kivi2-g32-r32", "hqq", "hqq+kivi2-g32-r32"),
+                combined.stringColumn("algo").asList().stream().sorted().toList());
         // a rerun finds all four done
         Harness.Outcome again = new Harness(new Harness.Settings(tmp.resolve("results"), "kv", false, false), runner,
                 new PrintStream(new ByteArrayOutputStream(), true)).run(plan);
