@@ -1,11 +1,12 @@
 package org.lmqt.quant.kv;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.lmqt.checkpoint.MatrixKey;
+import org.lmqt.model.BlockInputs;
 import org.lmqt.model.ForwardHook;
 import org.lmqt.model.KvPolicy;
 import org.lmqt.model.LlamaModel;
@@ -17,7 +18,8 @@ import org.lmqt.model.LlamaModel;
  * t and 1 - t percentiles over the tokens (linear interpolation), values per-token ones over the features (used only
  * here: at inference value thresholds are dynamic); values are normalised {@code (x - mid) / half}, those with
  * {@code |n| > 1} are outliers, and the rest of each projection are clustered into {@code 2^bits} centroids by
- * k-means ({@link KMeans1d}, seeded). Left out: Fisher-information weighting of the k-means, which needs a gradient
+ * k-means ({@link KMeans1d}, seeded). The windows stream through the model block by block, so one layer's
+ * projections are held at a time ({@code 2 x tokens x F} floats). Left out: Fisher-information weighting of the k-means, which needs a gradient
  * pass.
  */
 public final class KvQuantCalibration {
@@ -36,67 +38,66 @@ public final class KvQuantCalibration {
         }
         int layers = model.numLayers();
         int f = model.config().numKvHeads() * model.config().headDim();
-        List<List<float[]>> keys = new ArrayList<>();
-        List<List<float[]>> values = new ArrayList<>();
-        for (int i = 0; i < layers; i++) {
-            keys.add(new ArrayList<>());
-            values.add(new ArrayList<>());
-        }
-        // collect the k/v projection outputs [T, F] of every window
+        double t = spec.threshold();
+        int k = 1 << spec.bits();
+        // the windows stream through the model block by block, so only one layer's projections are held at a time
+        List<float[]> keys = new ArrayList<>();     // this layer's k_proj outputs, [T, F] per window
+        List<float[]> values = new ArrayList<>();   // this layer's v_proj outputs, [T, F] per window
         ForwardHook collect = new ForwardHook() {
             @Override
             public NDArray linearOutput(MatrixKey key, NDArray y) {
                 if (key.module().equals("self_attn.k_proj")) {
-                    keys.get(key.layer()).add(y.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray());
+                    keys.add(y.toType(DataType.FLOAT32, false).toFloatArray());
                 } else if (key.module().equals("self_attn.v_proj")) {
-                    values.get(key.layer()).add(y.toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray());
+                    values.add(y.toType(DataType.FLOAT32, false).toFloatArray());
                 }
                 return y;
             }
         };
-        try (ForwardHook.Registration r = model.addHook(collect)) {
-            for (long[] w : windows) {
-                try (NDScope scope = new NDScope()) {
-                    model.hidden(w);
-                }
-            }
-        }
-        double t = spec.threshold();
-        int k = 1 << spec.bits();
         List<KvQuantLayer> out = new ArrayList<>();
-        for (int i = 0; i < layers; i++) {
-            float[] kAll = concat(keys.get(i));        // [N, F]
-            float[] vAll = concat(values.get(i));      // [N, F]
-            int n = kAll.length / f;
-            // keys: per-channel thresholds over the tokens
-            float[] upper = new float[f];
-            float[] lower = new float[f];
-            float[] column = new float[n];
-            for (int c = 0; c < f; c++) {
-                for (int r = 0; r < n; r++) {
-                    column[r] = kAll[r * f + c];
-                }
-                Arrays.sort(column);
-                upper[c] = KvQuantQuantizer.quantile(column, t);
-                lower[c] = KvQuantQuantizer.quantile(column, 1 - t);
+        try (BlockInputs states = BlockInputs.embed(model, windows.toArray(long[][]::new));
+             ForwardHook.Registration r = model.addHook(collect)) {
+            for (int i = 0; i < layers; i++) {
+                int layer = i;
+                keys.clear();
+                values.clear();
+                states.advance(h -> model.block(layer, h, model.positions(0, (int) h.getShape().get(0))));
+                out.add(layerQuantizers(concat(keys), concat(values), f, t, k, seed));
             }
-            float[] keyInliers = inliers(kAll, n, f, (r, c) -> upper[c], (r, c) -> lower[c]);
-            // values: per-token thresholds over the features
-            float[] vUpper = new float[n];
-            float[] vLower = new float[n];
-            float[] row = new float[f];
-            for (int r = 0; r < n; r++) {
-                System.arraycopy(vAll, r * f, row, 0, f);
-                Arrays.sort(row);
-                vUpper[r] = KvQuantQuantizer.quantile(row, t);
-                vLower[r] = KvQuantQuantizer.quantile(row, 1 - t);
-            }
-            float[] valueInliers = inliers(vAll, n, f, (r, c) -> vUpper[r], (r, c) -> vLower[r]);
-            // the codebooks: k-means of the normalised inliers
-            out.add(new KvQuantLayer(upper, lower, KMeans1d.fit(keyInliers, k, MAX_ITER, seed),
-                    KMeans1d.fit(valueInliers, k, MAX_ITER, seed)));
         }
         return spec.withLayers(out);
+    }
+
+    /** One layer's thresholds and codebooks from its k/v projection outputs {@code [N, F]}. */
+    private static KvQuantLayer layerQuantizers(float[] kAll, float[] vAll, int f, double t, int k, long seed) {
+        int n = kAll.length / f;
+        // keys: per-channel thresholds over the tokens
+        float[] upper = new float[f];
+        float[] lower = new float[f];
+        float[] column = new float[n];
+        for (int c = 0; c < f; c++) {
+            for (int r = 0; r < n; r++) {
+                column[r] = kAll[r * f + c];
+            }
+            Arrays.sort(column);
+            upper[c] = KvQuantQuantizer.quantile(column, t);
+            lower[c] = KvQuantQuantizer.quantile(column, 1 - t);
+        }
+        float[] keyInliers = inliers(kAll, n, f, (r, c) -> upper[c], (r, c) -> lower[c]);
+        // values: per-token thresholds over the features
+        float[] vUpper = new float[n];
+        float[] vLower = new float[n];
+        float[] row = new float[f];
+        for (int r = 0; r < n; r++) {
+            System.arraycopy(vAll, r * f, row, 0, f);
+            Arrays.sort(row);
+            vUpper[r] = KvQuantQuantizer.quantile(row, t);
+            vLower[r] = KvQuantQuantizer.quantile(row, 1 - t);
+        }
+        float[] valueInliers = inliers(vAll, n, f, (r, c) -> vUpper[r], (r, c) -> vLower[r]);
+        // the codebooks: k-means of the normalised inliers
+        return new KvQuantLayer(upper, lower, KMeans1d.fit(keyInliers, k, MAX_ITER, seed),
+                KMeans1d.fit(valueInliers, k, MAX_ITER, seed));
     }
 
     /** Up to {@code count} consecutive windows of {@code length} tokens from the start of {@code ids} (at least one). */
