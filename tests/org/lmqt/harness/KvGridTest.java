@@ -50,6 +50,10 @@ class KvGridTest {
                 List.of("none")));
         assertThrows(IllegalArgumentException.class, () -> Plan.of(List.of(m), List.of(Algo.HQQ), List.of(),
                 List.of("kivi3"), Task.EVAL_PPL));
+        assertThrows(IllegalArgumentException.class, () -> Plan.of(List.of(m), List.of(Algo.HQQ), List.of(),
+                List.of("none", "kivi2"), Task.QUANT), "a KV cache changes no weights");
+        assertEquals(Algo.HQQ.defaultConfigs().size(), Plan.of(List.of(m), List.of(Algo.HQQ), List.of(),
+                List.of("none"), Task.QUANT).subtasks().size());
     }
 
     @Test

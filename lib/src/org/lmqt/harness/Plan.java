@@ -41,11 +41,15 @@ public record Plan(Task task, List<Subtask> subtasks) {
 
     /**
      * As {@link #of(List, List, List, Task)}, each cell once per KV-cache method of {@code kvs} ({@code none}, a
-     * KIVI, naive or KVQuant name); an unknown name is a one-line error.
+     * KIVI, naive or KVQuant name); an unknown name, or a method other than none for a task other than
+     * {@code eval_ppl}, is a one-line error.
      */
     public static Plan of(List<ModelRef> models, List<Algo> algos, List<String> configs, List<String> kvs, Task task) {
         if (kvs.isEmpty()) {
             throw new IllegalArgumentException("give at least one --kv method (none for the exact cache)");
+        }
+        if (task != Task.EVAL_PPL && !kvs.equals(List.of(org.lmqt.model.KvPolicy.EXACT.name()))) {
+            throw new IllegalArgumentException("--kv applies to --task eval_ppl only (a KV cache changes no weights)");
         }
         if (models.isEmpty() || algos.isEmpty()) {
             throw new IllegalArgumentException("give at least one --model and one --algo");

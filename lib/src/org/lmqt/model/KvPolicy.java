@@ -31,7 +31,7 @@ public interface KvPolicy {
 
     /** The new keys and values of one call of a layer. */
     record NewKv(
-            NDArray keysBeforeRope,          // [KV, T, d] the k_proj output, before RoPE
+            NDArray keysBeforeRope,          // [KV, T, d] the k_proj output, before RoPE (and the keys hooks)
             NDArray keys,                    // [KV, T, d] after RoPE
             NDArray values,                  // [KV, T, d]
             UnaryOperator<NDArray> rope,     // applies this call's RoPE to a [KV, T, d] array
