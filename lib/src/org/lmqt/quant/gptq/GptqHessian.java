@@ -1,5 +1,8 @@
 package org.lmqt.quant.gptq;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import java.util.Arrays;
 import org.lmqt.quant.CalibrationInputs;
 
@@ -93,6 +96,33 @@ public final class GptqHessian {
                 }
                 h[i * cols + i] += p[at + i];
             }
+        }
+    }
+
+    /**
+     * One {@code add_batch} call with one sequence {@code x [tokens, cols]} on its device: the same three stages, the
+     * product {@code inp @ inp.T} taken by libtorch's matmul as AutoGPTQ takes it (so the block-wise GPTQ of a model
+     * accumulates at the speed of the BLAS the reference uses; the sum order is the BLAS's, as in the reference).
+     */
+    public void addSequence(NDArray x) {
+        if (x.getShape().dimension() != 2 || x.getShape().get(1) != cols || x.getShape().get(0) == 0) {
+            throw new IllegalArgumentException("a sequence [tokens, " + cols + "] is needed, not " + x.getShape());
+        }
+        // stage 1: H *= n / (n + 1)
+        float decay = (float) ((double) sequences / (sequences + 1));
+        for (int i = 0; i < h.length; i++) {
+            h[i] *= decay;
+        }
+        sequences++;
+        // stages 2 and 3: inp = sqrt(2 / n) * x^T in float32, H += inp inp^T
+        float s = (float) Math.sqrt(2.0 / sequences);
+        float[] p;
+        try (NDScope scope = new NDScope()) {
+            NDArray inp = x.toType(DataType.FLOAT32, false).mul(s).transpose();           // [cols, tokens]
+            p = inp.matMul(inp.transpose()).toFloatArray();                               // [cols, cols]
+        }
+        for (int i = 0; i < h.length; i++) {
+            h[i] += p[i];
         }
     }
 
