@@ -38,7 +38,10 @@ import picocli.CommandLine.Option;
                 "      --config b4g64 4.25 --task eval_ppl --max-tokens 2048",
                 "      --dataset ../shared/corpus/moby-dick.txt --max-length 256",
                 "      --stride 128 --result-dir out/results",
-                "      --quant-snapshot-dir out/snapshots"})
+                "      --quant-snapshot-dir out/snapshots",
+                "  ./jbang scripts/quant-llm.java --model out/tiny --algo fp16 hqq --config b4g64 --kv none kivi2",
+                "      --task eval_ppl --dataset ../shared/corpus/moby-dick.txt --max-tokens 2048 --max-length 256",
+                "      --stride 128 --result-dir out/results --quant-snapshot-dir out/snapshots"})
 class quant_llm implements Callable<Integer> {
     @Option(names = "--model", required = true, arity = "1..*", paramLabel = "DIR|HF-ID",
             description = "Models: folders or Hugging Face ids in the local cache.")
@@ -50,6 +53,11 @@ class quant_llm implements Callable<Integer> {
     @Option(names = "--config", arity = "1..*", paramLabel = "CFG", description = "bXgY names (hqq, rtn) and bit "
             + "budgets such as 4.25 (mxq); default: every config of each algo.")
     List<String> configs = List.of();
+
+    @Option(names = "--kv", arity = "1..*", paramLabel = "KV", description = "KV-cache methods, a grid dimension "
+            + "(eval_ppl only): none, kivi2, kivi4, kivi-k4v2 (-g<group>-r<residual>), naive8, kvquant4 (calibrated "
+            + "on the first 16 --calib-data windows); default: none.")
+    List<String> kvs = List.of("none");
 
     @Option(names = "--task", required = true, paramLabel = "TASK", description = "quant, eval_ppl, eval_model_storage.")
     String task;
@@ -122,9 +130,9 @@ class quant_llm implements Callable<Integer> {
     public Integer call() {
         Task t = Task.parse(task);
         List<Algo> algoList = algos.stream().map(Algo::parse).toList();
-        Plan plan = Plan.of(models.stream().map(ModelRef::parse).toList(), algoList, configs, t);
+        Plan plan = Plan.of(models.stream().map(ModelRef::parse).toList(), algoList, configs, kvs, t);
         String name = experiment == null || experiment.length() < 3
-                ? Plan.defaultExperimentName(t, algoList, configs) : experiment;
+                ? Plan.defaultExperimentName(t, algoList, configs, kvs) : experiment;
         ModelRunner runner = new ModelRunner(new ModelRunner.Settings(snapshotDir,
                 fnormDir != null ? fnormDir : snapshotDir.resolve("fnorm"), mxq.toOptions(),
                 datasets.stream().map(PplDataset::parse).toList(), new Perplexity(maxLength, stride),

@@ -28,6 +28,7 @@ import org.lmqt.metadata.MetadataKind;
 import org.lmqt.io.TextRecords;
 import org.lmqt.layerwise.AwqModelQuantizer;
 import org.lmqt.layerwise.GptqModelQuantizer;
+import org.lmqt.model.KvPolicy;
 import org.lmqt.model.LlamaModel;
 import org.lmqt.model.LoadedModel;
 import org.lmqt.model.MatrixOverrides;
@@ -45,6 +46,9 @@ import org.lmqt.quant.QuantMethod;
 import org.lmqt.quant.QuantPlan;
 import org.lmqt.quant.awq.AwqOptions;
 import org.lmqt.quant.gptq.GptqQuantizer;
+import org.lmqt.quant.kv.KvMethods;
+import org.lmqt.quant.kv.KvQuantCalibration;
+import org.lmqt.quant.kv.KvQuantPolicy;
 
 /**
  * The real work of a subtask (spec §2.4, §4.11): quantize into the snapshot folder unless a snapshot is cached
@@ -236,7 +240,8 @@ public final class ModelRunner implements SubtaskRunner {
     }
 
     private ResultRow perplexity(ResultRow row, LoadedModel m, MemoryProbe memory, Subtask s) {
-        ResultRow r = row;
+        ResultRow r = row.withKvBytesPerToken(kvCache(m, s).bytesPerToken(m.model().config().numLayers(),
+                m.model().config().numKvHeads(), m.model().config().headDim()));
         Map<PplDataset, long[]> tokens = new LinkedHashMap<>();
         for (PplDataset d : settings.datasets()) {
             String text = texts.computeIfAbsent(d, PplDataset::load);
@@ -249,11 +254,29 @@ public final class ModelRunner implements SubtaskRunner {
                     .with("duration_" + d.column(), ResultRow.round(p.meanWindowSeconds(), 3));
         }
         r = r.with("ppl_mem_allot", memory.peakBytes()).with("ppl_mem_reserved", memory.peakBytes());
-        if (settings.klDivergence() && !r.algo().equals(Algo.FP16.cliName())) {
+        if (settings.klDivergence() && (s.quantizedKv() || !r.algo().equals(Algo.FP16.cliName()))) {
             r = klDivergence(r, m, tokens, s.model().location());
         }
         return r;
     }
+
+    /**
+     * Sets the subtask's KV-cache method on the model (every perplexity window is then one prefill with
+     * prefill_with_quant); KVQuant is calibrated first on the first {@value #KVQUANT_WINDOWS} calibration windows.
+     */
+    private KvPolicy kvCache(LoadedModel m, Subtask s) {
+        KvPolicy p = KvMethods.parse(s.kv());
+        if (p instanceof KvQuantPolicy spec) {
+            long[][] w = settings.calibration().windows(m.requireTokenizer());
+            p = KvQuantCalibration.calibrate(m.model(), List.of(w).subList(0, Math.min(KVQUANT_WINDOWS, w.length)),
+                    spec, 0);
+        }
+        m.model().setKvPolicy(p);
+        return p;
+    }
+
+    /** KVQuant's calibration samples (its {@code gen_quantizer.sh}: 16). */
+    static final int KVQUANT_WINDOWS = 16;
 
     /** KL divergence from the unquantized model (loaded after the memory columns are read), per set. */
     private ResultRow klDivergence(ResultRow row, LoadedModel m, Map<PplDataset, long[]> tokens, String reference) {
