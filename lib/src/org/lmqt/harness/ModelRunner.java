@@ -154,8 +154,11 @@ public final class ModelRunner implements SubtaskRunner {
             modelDir = HubCache.resolve(s.model().location());
         } else {
             modelDir = s.snapshotDir(settings.snapshotRoot());
-            if (!QuantizedSnapshot.isSnapshot(modelDir)) {
-                row = row.with("quant_duration", quantize(s, modelDir));
+            // one writer per snapshot: a process that finds another quantizing it waits and reuses it
+            Path snapshot = modelDir;
+            var seconds = SnapshotLock.quantizeOnce(snapshot, QuantizedSnapshot::isSnapshot, () -> quantize(s, snapshot));
+            if (seconds.isPresent()) {
+                row = row.with("quant_duration", seconds.getAsDouble());
             }
         }
         return switch (s.task()) {

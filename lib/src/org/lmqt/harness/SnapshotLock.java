@@ -1,0 +1,51 @@
+package org.lmqt.harness;
+
+import java.nio.file.Path;
+import java.util.OptionalDouble;
+import java.util.function.DoubleSupplier;
+import java.util.function.Predicate;
+
+/**
+ * One writer per snapshot among processes that share a snapshot root (Slurm array tasks of different
+ * experiments): the quantizing process holds {@code <parent>/.<snapshot name>.lock} (a {@link LockFile}); any
+ * other that needs the same snapshot waits until it is complete and reuses it, or takes over when the holder died.
+ */
+public final class SnapshotLock {
+    /** How long a waiting process sleeps between looks. */
+    static final long POLL_MILLIS = 1000;
+
+    private SnapshotLock() {}
+
+    /** The lock file of {@code snapshot}. */
+    public static Path lockFile(Path snapshot) {
+        return snapshot.resolveSibling("." + snapshot.getFileName() + ".lock");
+    }
+
+    /**
+     * Runs {@code quantize} (which writes {@code snapshot} and returns its {@code quant_duration}) unless the snapshot
+     * is {@code complete} or another process writes it; empty when it was reused.
+     */
+    public static OptionalDouble quantizeOnce(Path snapshot, Predicate<Path> complete, DoubleSupplier quantize) {
+        boolean announced = false;
+        while (!complete.test(snapshot)) {
+            var lock = LockFile.tryAcquire(lockFile(snapshot));
+            if (lock.isPresent()) {
+                try (LockFile held = lock.get()) {
+                    return complete.test(snapshot) ? OptionalDouble.empty() : OptionalDouble.of(quantize.getAsDouble());
+                }
+            }
+            if (!announced) {
+                System.out.println("waiting for " + LockFile.holder(lockFile(snapshot)).map(LockFile.Holder::describe)
+                        .orElse("another process") + " to write the snapshot " + snapshot);
+                announced = true;
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the snapshot " + snapshot, e);
+            }
+        }
+        return OptionalDouble.empty();
+    }
+}
