@@ -210,6 +210,16 @@ public final class JobArray {
         return String.join(" ", command.stream().map(JobArray::quote).toList());
     }
 
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
     /** {@code s} as one word of a bash command line. */
     static String quote(String s) {
         return s.matches("[A-Za-z0-9_./=:,+%@-]+") ? s : "'" + s.replace("'", "'\\''") + "'";
@@ -254,10 +264,22 @@ public final class JobArray {
         AtomicFiles.writeString(dir.resolve(Submissions.SUBTASKS), list);
         AtomicFiles.writeString(dir.resolve("array.sbatch"), array);
         AtomicFiles.writeString(dir.resolve("combine.sbatch"), combine);
-        String arrayJob = slurm.submit(dir.resolve("array.sbatch"), List.of());
+        String arrayJob;
+        try {
+            arrayJob = slurm.submit(dir.resolve("array.sbatch"), List.of());
+        } catch (RuntimeException refused) {
+            deleteTree(dir);   // nothing was submitted: leave no submission behind
+            throw refused;
+        }
         AtomicFiles.writeString(dir.resolve(Submissions.JOBS), "array_job\t" + arrayJob + "\n");
-        String combineJob = slurm.submit(dir.resolve("combine.sbatch"),
-                List.of("--dependency=afterany:" + arrayJob, "--kill-on-invalid-dep=yes"));
+        String combineJob;
+        try {
+            combineJob = slurm.submit(dir.resolve("combine.sbatch"),
+                    List.of("--dependency=afterany:" + arrayJob, "--kill-on-invalid-dep=yes"));
+        } catch (org.lmqt.cli.UserException refused) {
+            throw new org.lmqt.cli.UserException("array job " + arrayJob + " was submitted, but " + refused.getMessage()
+                    + "; when the array has ended, run the same command with --combine instead of --slurm");
+        }
         AtomicFiles.writeString(dir.resolve(Submissions.JOBS), "array_job\t" + arrayJob + "\ncombine_job\t"
                 + combineJob + "\n");
         log.printf("submitted array job %s (%d tasks%s) and combine job %s (afterany:%s)%n", arrayJob, tasks.size(),
