@@ -52,4 +52,27 @@ class SnapshotLockTest {
         assertEquals(1, quantized.get());
         assertFalse(Files.exists(SnapshotLock.lockFile(snapshot)), "released");
     }
+
+    @Test
+    void exclusiveWorkOnOneTargetRunsOneAtATime() throws Exception {
+        Path table = tmp.resolve("fnorm/fnorm-tiny.csv");
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        java.util.function.Supplier<Integer> work = () -> {
+            most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            try {
+                Thread.sleep(1500);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            inside.decrementAndGet();
+            return 7;
+        };
+        CompletableFuture<Integer> a = CompletableFuture.supplyAsync(() -> SnapshotLock.exclusive(table, work));
+        CompletableFuture<Integer> b = CompletableFuture.supplyAsync(() -> SnapshotLock.exclusive(table, work));
+        assertEquals(7, a.get(30, TimeUnit.SECONDS));
+        assertEquals(7, b.get(30, TimeUnit.SECONDS));
+        assertEquals(1, most.get(), "never two writers at once");
+        assertFalse(Files.exists(SnapshotLock.lockFile(table)));
+    }
 }

@@ -297,8 +297,10 @@ public final class ModelRunner implements SubtaskRunner {
     }
 
     private Path fnormTable(Checkpoint ckpt) {
-        return MetadataDump.write(MetadataKind.FNORM, ckpt, settings.fnormDir(), settings.threads(), false,
-                settings.device()).file();
+        // one writer per table among processes sharing --fnorm-dir; the others wait, then read it
+        Path table = settings.fnormDir().resolve(MetadataKind.FNORM.fileName(ckpt.shortId()));
+        return SnapshotLock.exclusive(table, () -> MetadataDump.write(MetadataKind.FNORM, ckpt, settings.fnormDir(),
+                settings.threads(), false, settings.device()).file());
     }
 
     private QuantPlan mxqPlan(FnormTable table, double budget, String cfg) {

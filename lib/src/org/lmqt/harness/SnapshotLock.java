@@ -9,6 +9,7 @@ import java.util.function.Predicate;
  * One writer per snapshot among processes that share a snapshot root (Slurm array tasks of different
  * experiments): the quantizing process holds {@code <parent>/.<snapshot name>.lock} (a {@link LockFile}); any
  * other that needs the same snapshot waits until it is complete and reuses it, or takes over when the holder died.
+ * The same lock guards MXQ's FNorm table of a model ({@link #exclusive}).
  */
 public final class SnapshotLock {
     /** How long a waiting process sleeps between looks. */
@@ -19,6 +20,37 @@ public final class SnapshotLock {
     /** The lock file of {@code snapshot}. */
     public static Path lockFile(Path snapshot) {
         return snapshot.resolveSibling("." + snapshot.getFileName() + ".lock");
+    }
+
+    /**
+     * Runs {@code work} (which writes or reuses {@code target}, such as an FNorm table) holding the lock of
+     * {@code target}, waiting while another process holds it.
+     */
+    public static <T> T exclusive(Path target, java.util.function.Supplier<T> work) {
+        boolean announced = false;
+        while (true) {
+            var lock = LockFile.tryAcquire(lockFile(target));
+            if (lock.isPresent()) {
+                try (LockFile held = lock.get()) {
+                    return work.get();
+                }
+            }
+            if (!announced) {
+                System.out.println("waiting for " + LockFile.holder(lockFile(target)).map(LockFile.Holder::describe)
+                        .orElse("another process") + " to write " + target);
+                announced = true;
+            }
+            pause(target);
+        }
+    }
+
+    private static void pause(Path target) {
+        try {
+            Thread.sleep(POLL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + target, e);
+        }
     }
 
     /**
@@ -39,12 +71,7 @@ public final class SnapshotLock {
                         .orElse("another process") + " to write the snapshot " + snapshot);
                 announced = true;
             }
-            try {
-                Thread.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the snapshot " + snapshot, e);
-            }
+            pause(snapshot);
         }
         return OptionalDouble.empty();
     }
