@@ -22,8 +22,12 @@ public final class ExperimentLock implements AutoCloseable {
     /** Name of the lock file. */
     public static final String FILE = ".lock";
 
+    /** Lock files this JVM holds exclusively (the operating system does not tell threads of one process apart). */
+    private static final java.util.Set<Path> HELD_EXCLUSIVELY = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     private final FileChannel channel;
     private final FileLock lock;
+    private Path exclusiveFile = null;
 
     /**
      * Takes the lock shared with the other array tasks of the experiment, or refuses with a one-line
@@ -39,7 +43,11 @@ public final class ExperimentLock implements AutoCloseable {
             try {
                 lock = ch.tryLock(0, Long.MAX_VALUE, true);
             } catch (OverlappingFileLockException e) {
-                return new ExperimentLock(ch, null);   // this JVM holds it already
+                // this JVM holds it already: shared (another task's thread) goes along, exclusive refuses
+                if (!HELD_EXCLUSIVELY.contains(file.toAbsolutePath().normalize())) {
+                    return new ExperimentLock(ch, null);
+                }
+                lock = null;
             } catch (IOException noLocks) {
                 return new ExperimentLock(ch, null);
             }
@@ -84,7 +92,10 @@ public final class ExperimentLock implements AutoCloseable {
             ch.truncate(0);
             ch.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
             ch.force(false);
-            return new ExperimentLock(ch, lock);
+            ExperimentLock held = new ExperimentLock(ch, lock);
+            held.exclusiveFile = file.toAbsolutePath().normalize();
+            HELD_EXCLUSIVELY.add(held.exclusiveFile);
+            return held;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot lock " + file + ": " + e.getMessage(), e);
         }
@@ -93,6 +104,9 @@ public final class ExperimentLock implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (exclusiveFile != null) {
+                HELD_EXCLUSIVELY.remove(exclusiveFile);
+            }
             if (lock != null) {
                 lock.release();
             }

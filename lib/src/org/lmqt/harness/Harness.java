@@ -162,7 +162,7 @@ public final class Harness {
             if (lock.isEmpty()) {
                 log.println(s.label() + ": being run by " + LockFile.holder(lockFile).map(LockFile.Holder::describe)
                         .orElse("another process") + "; nothing to do here");
-                return new Outcome(1, 0, 0, List.of(), 1, Optional.empty());
+                return new Outcome(1, 1, 0, List.of(), 0, Optional.empty());
             }
             try (LockFile held = lock.get()) {
                 ProgressTable progress = ProgressTable.load(progressFile, plan);
