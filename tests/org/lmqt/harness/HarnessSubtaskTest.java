@@ -111,8 +111,8 @@ class HarnessSubtaskTest {
     @Test
     void anArrayTaskIsRefusedWhileALocalRunInAnotherProcessHoldsTheExperiment() throws Exception {
         Path experiment = tmp.resolve("exp");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process holder = new ProcessBuilder(List.of(java, "-cp", System.getProperty("java.class.path"),
+        String javaCmd = ProcessHandle.current().info().command().orElse("java");
+        Process holder = new ProcessBuilder(List.of(javaCmd, "-cp", System.getProperty("java.class.path"),
                 LockHolderMain.class.getName(), experiment.toString())).redirectErrorStream(true).start();
         try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
                 StandardCharsets.UTF_8))) {
