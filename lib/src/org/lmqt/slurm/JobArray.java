@@ -96,7 +96,7 @@ public final class JobArray {
     /** The subtasks to submit, in the plan's run order, and why the others are left out. */
     public record Pending(List<Subtask> subtasks, int done, int inFlight) {}
 
-    /** What is left to submit; {@code states} answers the state of an earlier submission's tasks. */
+    /** What is left to submit; {@code slurm} answers the state of an earlier submission's tasks. */
     public Pending pending(Slurm slurm) {
         Path dir = settings.experimentDir().toAbsolutePath();
         Path progressFile = dir.resolve("progress.csv");
