@@ -239,7 +239,11 @@ public final class JobArray {
         log.printf("%s: %d subtasks, %d done, %d queued or running, %d to submit%n", settings.experiment(),
                 plan.subtasks().size(), p.done(), p.inFlight(), p.subtasks().size());
         if (p.subtasks().isEmpty()) {
-            log.println("nothing to submit" + (p.inFlight() > 0 ? "; see --status for the jobs in flight" : ""));
+            boolean noResult = org.lmqt.harness.ResultFiles.results(settings.experimentDir(), settings.experiment())
+                    .isEmpty();
+            log.println("nothing to submit" + (p.inFlight() > 0 ? "; see --status for the jobs in flight"
+                    : noResult ? "; every subtask is done: run the same command with --combine instead of --slurm "
+                    + "to write the result file" : ""));
             return 0;
         }
         Path dir = submissionDir(now);
