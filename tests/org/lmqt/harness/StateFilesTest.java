@@ -80,4 +80,31 @@ class StateFilesTest {
         assertTrue(!new Subtask(ModelRef.parse("a/x"), "b4g64", Task.QUANT, Algo.HQQ).stateFileName()
                 .equals(new Subtask(ModelRef.parse("b/x"), "b4g64", Task.QUANT, Algo.HQQ).stateFileName()));
     }
+
+    @Test
+    void deletingAStateFileRunsItsSubtaskAgainAndAnOlderTableIsTakenOver() throws Exception {
+        Plan plan = plan();
+        Path file = tmp.resolve("exp/progress.csv");
+        Subtask a = plan.subtasks().get(0);
+        Subtask b = plan.subtasks().get(1);
+        // progress.csv of an older lmqt: no state folder; its rows count
+        org.lmqt.io.AtomicFiles.writeString(file, String.join(",", ProgressTable.COLUMNS) + "\n"
+                + String.join(",", a.key().model(), a.cfg(), "eval_ppl", "hqq", "1", "2025-01-01 00:00:00", "") + "\n"
+                + "org/other,b4g64,eval_ppl,hqq,1,2025-01-02 00:00:00,\n");
+        ProgressTable old = ProgressTable.load(file, plan);
+        assertTrue(old.isDone(a));
+        old.markDone(b, LocalDateTime.of(2026, 1, 1, 0, 0));
+        assertTrue(Files.isRegularFile(ProgressTable.stateFile(file, a)), "the older row got its state file");
+        var foreign = new ProgressTable.Key("org/other", "b4g64", "eval_ppl", "hqq");
+        assertEquals("2025-01-02 00:00:00", ProgressTable.read(file).get(foreign).completionTime(), "foreign row kept");
+        // delete a state file: that subtask is to do again, in the table too
+        Files.delete(ProgressTable.stateFile(file, a));
+        ProgressTable again = ProgressTable.load(file, plan);
+        assertEquals(ProgressTable.TODO, again.entry(a).status());
+        assertTrue(again.isDone(b));
+        again.write();
+        assertEquals(ProgressTable.TODO, ProgressTable.read(file).get(a.key()).status());
+        assertEquals(a.key().stateFileName(), a.stateFileName());
+        assertTrue(a.stateFileName().startsWith("eval_ppl-hqq-m-"), a.stateFileName());
+    }
 }

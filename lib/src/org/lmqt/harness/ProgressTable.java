@@ -24,8 +24,10 @@ import org.lmqt.io.AtomicFiles;
  * <p>
  * Every change is first written to the subtask's own state file {@code state/<task>-<algo>-<model>-<cfg>-<hash>.json}
  * next to {@code progress.csv} (atomically), and {@code progress.csv} is then derived from them: the state files
- * win over its rows, and the rewrite happens under an exclusive lock on {@code .progress.lock} after re-reading
- * every state file. So many processes (Slurm array tasks) finishing at once on a shared folder lose no update, and
+ * win over its rows (once the state folder exists, a subtask of the plan without a state file is to do, so deleting
+ * a state file runs its subtask again; the rows of an older lmqt's table get their state files at the first
+ * rewrite), and the rewrite happens under an exclusive lock on {@code .progress.lock} after re-reading every state
+ * file. So many processes (Slurm array tasks) finishing at once on a shared folder lose no update, and
  * a derivation that was lost anyway (a file system without locks) is healed by the next one.
  */
 public final class ProgressTable {
@@ -43,7 +45,27 @@ public final class ProgressTable {
     public static final int FAILED = -1;
 
     /** Identity of a subtask in the file. */
-    public record Key(String model, String cfg, String taskType, String algo) {}
+    public record Key(String model, String cfg, String taskType, String algo) {
+        /**
+         * {@code <task>-<algo>-<short model>-<cfg>-<hash>.json}, the name of the subtask's own state file (the
+         * short model is the last part of the id; the hash of the key tells apart two local model folders of the
+         * same name).
+         */
+        public String stateFileName() {
+            String identity = String.join("\n", model, cfg, taskType, algo);
+            String hash;
+            try {
+                byte[] d = java.security.MessageDigest.getInstance("SHA-256")
+                        .digest(identity.getBytes(StandardCharsets.UTF_8));
+                hash = java.util.HexFormat.of().formatHex(d, 0, 4);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            String shortModel = model.substring(model.lastIndexOf('/') + 1);
+            return (taskType + "-" + algo + "-" + shortModel + "-" + cfg).replaceAll("[^A-Za-z0-9._-]", "_") + "-"
+                    + hash + ".json";
+        }
+    }
 
     /** One row: the state of a subtask. */
     public record Entry(int status, String completionTime, String error) {
@@ -65,13 +87,17 @@ public final class ProgressTable {
 
     /** The table for {@code plan}: the plan's rows in grid order with their recorded state, then foreign rows. */
     public static ProgressTable load(Path file, Plan plan) {
-        Map<Key, Entry> recorded = read(file);
-        recorded.putAll(readStates(stateDir(file)));
+        Map<Key, Entry> table = read(file);
+        Map<Key, Entry> states = readStates(stateDir(file));
+        // once there are state files, a subtask of the plan without one is to do (its state file was deleted);
+        // before (an experiment of an older lmqt), its row of progress.csv counts
+        boolean tracked = Files.isDirectory(stateDir(file));
         Map<Key, Entry> rows = new LinkedHashMap<>();
         for (Subtask s : plan.subtasks()) {
-            rows.put(s.key(), recorded.getOrDefault(s.key(), Entry.NEW));
+            rows.put(s.key(), states.getOrDefault(s.key(), tracked ? Entry.NEW : table.getOrDefault(s.key(), Entry.NEW)));
         }
-        recorded.forEach(rows::putIfAbsent);
+        table.forEach((k, e) -> rows.putIfAbsent(k, states.getOrDefault(k, e)));
+        states.forEach(rows::putIfAbsent);
         return new ProgressTable(file, rows);
     }
 
@@ -137,18 +163,9 @@ public final class ProgressTable {
 
     private void record(Subtask s, Entry e) {
         rows.put(s.key(), e);
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("model", s.key().model());
-        m.put("cfg", s.key().cfg());
-        m.put("task_type", s.key().taskType());
-        m.put("algo", s.key().algo());
-        m.put("status", Integer.toString(e.status()));
-        m.put("completion_time", e.completionTime());
-        m.put("error", e.error());
         LockFile.Holder me = LockFile.Holder.current();
-        m.put("host", me.host());
-        m.put("slurm_job", me.job());
-        AtomicFiles.writeString(stateDir(file).resolve(s.stateFileName()), FlatJson.write(m));
+        AtomicFiles.writeString(stateDir(file).resolve(s.stateFileName()),
+                FlatJson.write(fields(s.key(), e, me.host(), me.job())));
         write();
     }
 
@@ -225,7 +242,9 @@ public final class ProgressTable {
                     // a file system without locks: the next derivation heals a lost one
                 }
                 try {
-                    rows.putAll(readStates(stateDir(file)));
+                    Map<Key, Entry> states = readStates(stateDir(file));
+                    migrate(states);
+                    rows.putAll(states);
                     writeRows();
                 } finally {
                     if (lock != null) {
@@ -238,6 +257,49 @@ public final class ProgressTable {
         } finally {
             DERIVING.unlock();
         }
+    }
+
+    /**
+     * Gives the recorded rows that have no state file yet (from the {@code progress.csv} of an older lmqt) one,
+     * never replacing a state file another process wrote meanwhile.
+     */
+    private void migrate(Map<Key, Entry> states) {
+        for (var r : rows.entrySet()) {
+            if (r.getValue().status() != TODO && !states.containsKey(r.getKey())) {
+                Path target = stateDir(file).resolve(r.getKey().stateFileName());
+                try {
+                    Files.createDirectories(target.getParent());
+                    Path tmp = target.resolveSibling("." + target.getFileName() + "." + ProcessHandle.current().pid()
+                            + ".new");
+                    Files.writeString(tmp, FlatJson.write(fields(r.getKey(), r.getValue(), "", "")),
+                            StandardCharsets.UTF_8);
+                    try {
+                        Files.createLink(target, tmp);   // only if absent
+                    } catch (java.nio.file.FileAlreadyExistsException written) {
+                        // another process recorded it first: its state stands
+                    } finally {
+                        Files.deleteIfExists(tmp);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+                }
+            }
+        }
+        states.putAll(readStates(stateDir(file)));
+    }
+
+    private static Map<String, String> fields(Key k, Entry e, String host, String job) {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("model", k.model());
+        m.put("cfg", k.cfg());
+        m.put("task_type", k.taskType());
+        m.put("algo", k.algo());
+        m.put("status", Integer.toString(e.status()));
+        m.put("completion_time", e.completionTime());
+        m.put("error", e.error());
+        m.put("host", host);
+        m.put("slurm_job", job);
+        return m;
     }
 
     private void writeRows() {

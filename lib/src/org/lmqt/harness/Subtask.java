@@ -24,24 +24,9 @@ public record Subtask(ModelRef model, String cfg, Task task, Algo algo) {
         return "partial-" + algo.cliName() + "-" + model.name() + "-" + cfg + ".csv";
     }
 
-    /**
-     * {@code <task>-<algo>-<short model>-<cfg>-<hash>.json}, the name of the subtask's own state file (the hash of
-     * the progress key tells apart two local model folders of the same name).
-     */
+    /** The name of the subtask's own state file ({@link ProgressTable.Key#stateFileName}). */
     public String stateFileName() {
-        ProgressTable.Key k = key();
-        String identity = String.join("\n", k.model(), k.cfg(), k.taskType(), k.algo());
-        String hash;
-        try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(identity.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            hash = java.util.HexFormat.of().formatHex(d, 0, 4);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        String name = (task.cliName() + "-" + algo.cliName() + "-" + model.name() + "-" + cfg)
-                .replaceAll("[^A-Za-z0-9._-]", "_");
-        return name + "-" + hash + ".json";
+        return key().stateFileName();
     }
 
     /** {@code <snapshot root>/<org>/<name>-<cfg>-<algo>}, the original's snapshot folder. */
