@@ -107,4 +107,27 @@ class JobArrayTest {
         assertThrows(IllegalArgumentException.class, () -> new JobArray.Resources(Optional.empty(), Optional.empty(),
                 Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), OptionalInt.of(0), List.of()));
     }
+
+    @Test
+    void statusWithoutAClusterShowsDoneFailedRunningAndToRun() {
+        Plan plan = plan();
+        Path progress = tmp.resolve("results/exp/progress.csv");
+        List<Subtask> order = plan.runOrder();
+        ProgressTable table = ProgressTable.load(progress, plan);
+        table.markDone(order.get(0), LocalDateTime.of(2026, 1, 2, 3, 4, 5));
+        table.markFailed(order.get(1), LocalDateTime.of(2026, 1, 2, 3, 4, 6), "out of memory");
+        Path lock = ProgressTable.stateDir(progress).resolve(order.get(2).stateFileName().replace(".json", ".lock"));
+        try (var held = org.lmqt.harness.LockFile.tryAcquire(lock).orElseThrow()) {
+            ArrayStatus.print(tmp.resolve("results/exp"), "exp", plan, new Slurm("/nonexistent"), log);
+        }
+        List<String> lines = bytes.toString(StandardCharsets.UTF_8).lines().toList();
+        assertTrue(lines.get(1).matches("  " + java.util.regex.Pattern.quote(order.get(0).label())
+                + " +done 2026-01-02 03:04:05"), lines.get(1));
+        assertTrue(lines.get(2).endsWith("to run (failed before: out of memory)"), lines.get(2));
+        assertTrue(lines.get(3).endsWith("running: pid " + ProcessHandle.current().pid() + " on "
+                + org.lmqt.harness.LockFile.Holder.current().host()), lines.get(3));
+        assertTrue(lines.get(4).endsWith(" to run"), lines.get(4));
+        assertEquals(plan.subtasks().size() + " subtasks: 1 done, 1 running, 0 queued, " + (plan.subtasks().size() - 2)
+                + " to run (1 of them failed before)", lines.get(plan.subtasks().size() + 1));
+    }
 }
