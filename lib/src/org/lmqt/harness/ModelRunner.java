@@ -158,8 +158,11 @@ public final class ModelRunner implements SubtaskRunner {
             modelDir = HubCache.resolve(s.model().location());
         } else {
             modelDir = s.snapshotDir(settings.snapshotRoot());
-            if (!QuantizedSnapshot.isSnapshot(modelDir)) {
-                row = row.with("quant_duration", quantize(s, modelDir));
+            // one writer per snapshot: a process that finds another quantizing it waits and reuses it
+            Path snapshot = modelDir;
+            var seconds = SnapshotLock.quantizeOnce(snapshot, QuantizedSnapshot::isSnapshot, () -> quantize(s, snapshot));
+            if (seconds.isPresent()) {
+                row = row.with("quant_duration", seconds.getAsDouble());
             }
         }
         return switch (s.task()) {
@@ -317,8 +320,10 @@ public final class ModelRunner implements SubtaskRunner {
     }
 
     private Path fnormTable(Checkpoint ckpt) {
-        return MetadataDump.write(MetadataKind.FNORM, ckpt, settings.fnormDir(), settings.threads(), false,
-                settings.device()).file();
+        // one writer per table among processes sharing --fnorm-dir; the others wait, then read it
+        Path table = settings.fnormDir().resolve(MetadataKind.FNORM.fileName(ckpt.shortId()));
+        return SnapshotLock.exclusive(table, () -> MetadataDump.write(MetadataKind.FNORM, ckpt, settings.fnormDir(),
+                settings.threads(), false, settings.device()).file());
     }
 
     private QuantPlan mxqPlan(FnormTable table, double budget, String cfg) {

@@ -45,6 +45,11 @@ public record Subtask(ModelRef model, String cfg, Task task, Algo algo, String k
         return "partial-" + algo.cliName() + "-" + model.name() + "-" + cfgWithKv() + ".csv";
     }
 
+    /** The name of the subtask's own state file ({@link ProgressTable.Key#stateFileName}). */
+    public String stateFileName() {
+        return key().stateFileName();
+    }
+
     /** {@code <snapshot root>/<org>/<name>-<cfg>-<algo>}, the original's snapshot folder. */
     public Path snapshotDir(Path snapshotRoot) {
         return snapshotRoot.resolve(model.org()).resolve(model.name() + "-" + cfg + "-" + algo.cliName());
