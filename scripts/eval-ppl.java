@@ -16,6 +16,7 @@ import org.lmqt.cli.ProgressBar;
 import org.lmqt.cli.UserException;
 import org.lmqt.eval.EvalText;
 import org.lmqt.eval.KlDivergence;
+import org.lmqt.eval.ReferenceLogits;
 import org.lmqt.eval.MemoryProbe;
 import org.lmqt.eval.Perplexity;
 import org.lmqt.eval.PerplexityCsv;
@@ -63,10 +64,16 @@ class eval_ppl implements Callable<Integer> {
     @Option(names = "--max-tokens", paramLabel = "N", description = "Evaluate only the first N tokens (quick runs).")
     Integer maxTokens;
 
-    @Option(names = "--kl-reference", paramLabel = "DIR|HF-ID",
+    @Option(names = "--kl-reference", paramLabel = "DIR|HF-ID|FILE",
             description = "Also report the KL divergence of the model's next-token distributions from this "
-                    + "(unquantized) model's on the same windows: mean, median, p99, max and top-1 agreement.")
+                    + "(unquantized) model's on the same windows: mean, median, p99, max and top-1 agreement. A "
+                    + ".safetensors file is reference logits written by --save-logits (same text and windows).")
     String klReference;
+
+    @Option(names = "--save-logits", paramLabel = "FILE.safetensors",
+            description = "Write the model's logits of every scored position (F32, one tensor per window), for "
+                    + "later --kl-reference runs: the reference model's pass is done once.")
+    Path saveLogits;
 
     @Option(names = "--output", paramLabel = "CSV", description = "Append the result row to this CSV file.")
     Path output;
@@ -104,11 +111,22 @@ class eval_ppl implements Callable<Integer> {
                             + "%.3f s/window, %.1f tokens/s, peak memory %.1f MiB (%s)%n", m.shortId(),
                     quantLabel, datasetName, r.perplexity(), r.tokens(), r.windows(),
                     r.meanWindowSeconds(), r.tokensPerSecond(), r.peakMemoryBytes() / 1048576.0, memory.kind());
+            int windows = protocol.windows(ids.length).length;
+            if (saveLogits != null) {
+                try (ProgressBar bar = new ProgressBar("logits " + m.shortId(), windows)) {
+                    ReferenceLogits.save(m.model(), protocol, ids, saveLogits, k -> bar.step());
+                }
+                System.out.printf(Locale.ROOT, "wrote the logits of %d windows to %s%n", windows, saveLogits);
+            }
             Optional<KlDivergence.Result> kl = Optional.empty();
             if (klReference != null) {
-                try (LoadedModel ref = LoadedModel.open(klReference, m.model().device());
-                     ProgressBar bar = new ProgressBar("kld " + m.shortId(), protocol.windows(ids.length).length)) {
-                    kl = Optional.of(new KlDivergence(protocol).evaluate(m.model(), ref.model(), ids, k -> bar.step()));
+                boolean file = klReference.endsWith(".safetensors");
+                try (LoadedModel ref = file ? null : LoadedModel.open(klReference, m.model().device());
+                     ReferenceLogits logits = file
+                             ? ReferenceLogits.saved(Path.of(klReference), protocol, ids, m.model().manager())
+                             : ReferenceLogits.of(ref.model());
+                     ProgressBar bar = new ProgressBar("kld " + m.shortId(), windows)) {
+                    kl = Optional.of(new KlDivergence(protocol).evaluate(m.model(), logits, ids, k -> bar.step()));
                 }
                 KlDivergence.Result k = kl.get();
                 System.out.printf(Locale.ROOT, "KL divergence from %s over %d positions: mean %.6g, median %.6g, "
