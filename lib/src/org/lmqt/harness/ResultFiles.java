@@ -27,7 +27,7 @@ public final class ResultFiles {
     /** Writes the partial file of {@code s} (replacing an older one). */
     public static Path writePartial(Path experimentDir, Subtask s, ResultRow row) {
         Path file = experimentDir.resolve(s.partialFileName());
-        AtomicFiles.writeString(file, ResultRow.header() + "\n" + row.csvRecord() + "\n");
+        AtomicFiles.writeString(file, row.columns().header() + "\n" + row.csvRecord() + "\n");
         return file;
     }
 
@@ -64,15 +64,17 @@ public final class ResultFiles {
         if (partials.isEmpty()) {
             return Optional.empty();
         }
-        StringBuilder sb = new StringBuilder(ResultRow.header()).append('\n');
+        ResultColumns schema = schemaOf(partials.get(0));
+        StringBuilder sb = new StringBuilder(schema.header()).append('\n');
         // partial files of an older lmqt lack the added columns: they are 0 there, as unmeasured metrics are
-        String original = String.join(",", ResultRow.ORIGINAL_COLUMNS);
-        String padding = ",0".repeat(ResultRow.ADDED_COLUMNS.size());
+        String original = schema.originalHeader();
+        String padding = ",0".repeat(schema.added().size());
         for (Path p : partials) {
             List<String> lines = readLines(p);
-            boolean old = !lines.isEmpty() && lines.get(0).equals(original);
-            if (lines.isEmpty() || !(old || lines.get(0).equals(ResultRow.header()))) {
-                throw new UserException(p + " does not have the result columns; move it out of " + experimentDir);
+            boolean old = !schema.added().isEmpty() && !lines.isEmpty() && lines.get(0).equals(original);
+            if (lines.isEmpty() || !(old || lines.get(0).equals(schema.header()))) {
+                throw new UserException(p + " does not have the result columns of " + partials.get(0).getFileName()
+                        + "; move it out of " + experimentDir);
             }
             lines.subList(1, lines.size()).stream().filter(l -> !l.isEmpty())
                     .forEach(l -> sb.append(l).append(old ? padding : "").append('\n'));
@@ -80,6 +82,18 @@ public final class ResultFiles {
         Path out = experimentDir.resolve("result-" + experiment + "-" + STAMP.format(now) + ".csv");
         AtomicFiles.writeString(out, sb.toString());
         return Optional.of(out);
+    }
+
+    /** The schema whose header (or, for an older lmqt's file, original header) a partial file starts with. */
+    private static ResultColumns schemaOf(Path partial) {
+        List<String> lines = readLines(partial);
+        String first = lines.isEmpty() ? "" : lines.get(0);
+        for (ResultColumns c : ResultColumns.KNOWN) {
+            if (first.equals(c.header()) || first.equals(c.originalHeader())) {
+                return c;
+            }
+        }
+        throw new UserException(partial + " does not have the result columns; move it out of " + partial.getParent());
     }
 
     /** The data rows of a result or partial file, split into fields. */

@@ -17,35 +17,34 @@ import org.lmqt.io.PyFloat;
  * @param algo         {@code fp16}, {@code hqq}, {@code mxq}, ...
  * @param config       config name ({@code base}, {@code b4g64}, {@code 4_25})
  * @param configDetail the original's {@code str()} of the config dict
- * @param metrics      value of every metric column ({@link #METRICS}), {@link Long} or {@link Double}
+ * @param metrics      value of every metric column of {@code columns}, {@link Long} or {@link Double}
+ * @param columns      the schema ({@link ResultColumns#LLM} for {@code quant-llm}, {@link ResultColumns#VIT})
  */
-public record ResultRow(String model, String algo, String config, String configDetail, Map<String, Number> metrics) {
+public record ResultRow(String model, String algo, String config, String configDetail, Map<String, Number> metrics,
+                        ResultColumns columns) {
 
     /** The columns of the original's LLM result files, in order. */
-    public static final List<String> ORIGINAL_COLUMNS = List.of("model", "algo", "config", "config_detail",
-            "quant_duration", "model_storage_size", "load_mem_allot", "load_mem_reserved", "ppl_mem_allot",
-            "ppl_mem_reserved", "leaderboard_mem_allot", "leaderboard_mem_reserved", "ppl_wikitext", "ppl_c4",
-            "duration_wikitext", "duration_c4", "duration_leaderboard", "ifeval", "bbh", "mathlevel5", "gpqa", "musr",
-            "mmlupro");
+    public static final List<String> ORIGINAL_COLUMNS = ResultColumns.LLM.original();
     /**
      * lmqt's columns after the original's (so readers of the original's files still work): the mean KL divergence
      * from the unquantized model and the share of positions where both put the same token first, per set.
      */
-    public static final List<String> ADDED_COLUMNS = List.of("kld_wikitext", "kld_c4", "top1_agree_wikitext",
-            "top1_agree_c4");
+    public static final List<String> ADDED_COLUMNS = ResultColumns.LLM.added();
     /** Every column, in order. */
-    public static final List<String> COLUMNS = java.util.stream.Stream.concat(ORIGINAL_COLUMNS.stream(),
-            ADDED_COLUMNS.stream()).toList();
+    public static final List<String> COLUMNS = ResultColumns.LLM.all();
     /** The metric columns (all but the first four). */
-    public static final List<String> METRICS = COLUMNS.subList(4, COLUMNS.size());
+    public static final List<String> METRICS = ResultColumns.LLM.metrics();
     /** Columns that hold wall-clock times or memory figures, which differ between otherwise equal runs. */
-    public static final List<String> TIMING_COLUMNS = List.of("quant_duration", "load_mem_allot",
-            "load_mem_reserved", "ppl_mem_allot", "ppl_mem_reserved", "leaderboard_mem_allot",
-            "leaderboard_mem_reserved", "duration_wikitext", "duration_c4", "duration_leaderboard");
+    public static final List<String> TIMING_COLUMNS = ResultColumns.LLM.timing();
+
+    /** A row of the LLM harness ({@link ResultColumns#LLM}). */
+    public ResultRow(String model, String algo, String config, String configDetail, Map<String, Number> metrics) {
+        this(model, algo, config, configDetail, metrics, ResultColumns.LLM);
+    }
 
     public ResultRow {
-        if (!metrics.keySet().equals(new java.util.HashSet<>(METRICS))) {
-            throw new IllegalArgumentException("a result row needs exactly the metric columns " + METRICS);
+        if (!metrics.keySet().equals(new java.util.HashSet<>(columns.metrics()))) {
+            throw new IllegalArgumentException("a result row needs exactly the metric columns " + columns.metrics());
         }
         for (var e : metrics.entrySet()) {
             if (!(e.getValue() instanceof Long || e.getValue() instanceof Double)) {
@@ -53,7 +52,7 @@ public record ResultRow(String model, String algo, String config, String configD
             }
         }
         Map<String, Number> ordered = new LinkedHashMap<>();
-        for (String c : METRICS) {
+        for (String c : columns.metrics()) {
             ordered.put(c, metrics.get(c));
         }
         metrics = java.util.Collections.unmodifiableMap(ordered);
@@ -61,24 +60,29 @@ public record ResultRow(String model, String algo, String config, String configD
 
     /** The row of {@code s} with every metric 0. */
     public static ResultRow empty(Subtask s) {
+        return empty(s, ResultColumns.LLM, s.algo().configDetail(s.cfg()));
+    }
+
+    /** The row of {@code s} in {@code columns} with every metric 0 and the given config detail. */
+    public static ResultRow empty(Subtask s, ResultColumns columns, String configDetail) {
         Map<String, Number> zeros = new LinkedHashMap<>();
-        METRICS.forEach(c -> zeros.put(c, 0L));
-        return new ResultRow(s.model().name(), s.algo().cliName(), s.cfg(), s.algo().configDetail(s.cfg()), zeros);
+        columns.metrics().forEach(c -> zeros.put(c, 0L));
+        return new ResultRow(s.model().name(), s.algo().cliName(), s.cfg(), configDetail, zeros, columns);
     }
 
     /** This row with one metric set. */
     public ResultRow with(String column, Number value) {
-        if (!METRICS.contains(column)) {
+        if (!columns.metrics().contains(column)) {
             throw new IllegalArgumentException("not a metric column: " + column);
         }
         Map<String, Number> m = new LinkedHashMap<>(metrics);
         m.put(column, value);
-        return new ResultRow(model, algo, config, configDetail, m);
+        return new ResultRow(model, algo, config, configDetail, m, columns);
     }
 
-    /** The header line (no terminator). */
+    /** The header line of the LLM schema (no terminator). */
     public static String header() {
-        return String.join(",", COLUMNS);
+        return ResultColumns.LLM.header();
     }
 
     /** The row as a CSV record (no terminator). */
