@@ -51,6 +51,11 @@ public enum ClipLayout {
                 + "open_clip_model.safetensors, or a CLIPModel config.json with model.safetensors)");
     }
 
+    /** True when {@code dir} holds a CLIP model in either layout. */
+    public static boolean isClipFolder(Path dir) {
+        return OPEN_CLIP.presentIn(dir) || (HF.presentIn(dir) && ClipConfig.isHfClipConfig(dir.resolve(HF.configFile)));
+    }
+
     /** Parses {@code hf} / {@code open_clip} (also {@code open-clip}). */
     public static ClipLayout parse(String s) {
         return switch (s.strip().toLowerCase(java.util.Locale.ROOT).replace('-', '_')) {
