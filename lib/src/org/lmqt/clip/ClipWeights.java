@@ -16,6 +16,7 @@ import org.lmqt.cli.UserException;
 import org.lmqt.model.WeightSource;
 import org.lmqt.quant.MatrixChoice;
 import org.lmqt.quant.MatrixQuantizers;
+import org.lmqt.quant.QuantConfig;
 import org.lmqt.quant.QuantPlan;
 import org.lmqt.quant.QuantizedMatrix;
 import org.lmqt.quant.WeightQuantizer;
@@ -125,8 +126,26 @@ public final class ClipWeights implements WeightSource {
             return Optional.empty();
         }
         Tensor w = stored(key.weightName(family())); // [out, in]
+        QuantConfig config = fittingMetaGroup(choice.get().config(), w.numel());
         return Optional.of(MatrixQuantizers.of(choice.get(), kernel)
-                .quantize(w.data(), w.shape(), choice.get().config(), Optional.empty()));
+                .quantize(w.data(), w.shape(), config, Optional.empty()));
+    }
+
+    /**
+     * {@code config}, or, when the matrix's number of groups is not a multiple of the meta group (128), the same
+     * with the largest meta group below it that divides the number of groups. The original fails on such
+     * matrices; they occur only in tiny test models (the tiny CLIPs' text MLP of 192 x 48), never in real CLIPs.
+     */
+    static QuantConfig fittingMetaGroup(QuantConfig config, int params) {
+        int groups = params / config.group();
+        if (params % config.group() != 0 || groups % config.metaGroup() == 0) {
+            return config;
+        }
+        int g = config.metaGroup();
+        while (groups % g != 0) {
+            g--;
+        }
+        return new QuantConfig(config.bits(), config.group(), config.metaBits(), g);
     }
 
     /** The tensor {@code name} (HF naming) as stored, unquantized. */

@@ -1,0 +1,91 @@
+package org.lmqt.clip;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.lmqt.TestData;
+import org.lmqt.checkpoint.MatrixKey;
+import org.lmqt.checkpoint.ModelFamily;
+import org.lmqt.checkpoint.SafetensorsFile;
+import org.lmqt.device.ComputeDevice;
+import org.lmqt.model.LinearFactory;
+import org.lmqt.quant.PackedHqq;
+import org.lmqt.quant.QuantConfig;
+import org.lmqt.quant.QuantMethod;
+import org.lmqt.quant.QuantPlan;
+import org.lmqt.quant.Hqq;
+
+/** HQQ on the CLIP linears through the same factory as the LLMs: MLPs quantized, attention kept, layers packed. */
+class ClipQuantizationTest {
+    private static final Path DIR = TestData.shared("fixtures/clip/tiny-clip-gelu");
+
+    private static ClipWeights quantized(String cfg) {
+        return ClipWeights.open(DIR, ClipLayout.OPEN_CLIP,
+                Optional.of(QuantPlan.uniform(QuantMethod.HQQ, QuantConfig.parse(cfg))), Hqq.parallel());
+    }
+
+    @Test
+    void onlyTheMlpMatricesAreQuantized() {
+        try (ClipWeights plain = ClipWeights.open(DIR, ClipLayout.OPEN_CLIP, Optional.empty(), null);
+             ClipWeights q = quantized("b4g64")) {
+            for (String m : ModelFamily.CLIP.linearModules()) {
+                MatrixKey k = new MatrixKey(1, m);
+                assertTrue(q.quantized(k).orElseThrow() instanceof PackedHqq, m);
+                String name = k.weightName(ModelFamily.CLIP);
+                assertFalse(Arrays.equals(plain.tensor(name).data(), q.tensor(name).data()), m);
+            }
+            for (String m : new String[] {"vision.attn.q_proj", "text.attn.out_proj"}) {
+                MatrixKey k = new MatrixKey(0, m);
+                assertTrue(q.quantized(k).isEmpty(), m);
+                String name = k.weightName(ModelFamily.CLIP);
+                assertArrayEquals(plain.tensor(name).data(), q.tensor(name).data(), m);
+            }
+        }
+    }
+
+    @Test
+    void packedLayersGiveTheDequantizedModelsOutputsAndStayNearFp() {
+        try (SafetensorsFile golden = SafetensorsFile.open(DIR.resolve("golden.safetensors"));
+             ClipWeights q = quantized("b4g64");
+             ClipModel packed = ClipModel.load(q, ComputeDevice.CPU, LinearFactory.STANDARD);
+             ClipModel dense = ClipModel.load(q, ComputeDevice.CPU, LinearFactory.DENSE)) {
+            float[] pixels = golden.tensor("pixel_values").data();
+            float[] p = packed.encodeImages(pixels, 3).embeds();
+            float[] d = dense.encodeImages(pixels, 3).embeds();
+            float[] fp = golden.tensor("image_embeds").data();
+            double worst = 0;
+            double moved = 0;
+            for (int i = 0; i < p.length; i++) {
+                worst = Math.max(worst, Math.abs(p[i] - d[i]));
+                moved = Math.max(moved, Math.abs(p[i] - fp[i]));
+            }
+            assertTrue(worst < 1e-5, "packed vs dense " + worst);
+            assertTrue(moved > 1e-4, "quantization changed nothing: " + moved);
+            // cosine to the fp16 embeddings stays high at 4 bits
+            for (int r = 0; r < 3; r++) {
+                double dot = 0;
+                for (int j = 0; j < 32; j++) {
+                    dot += p[r * 32 + j] * fp[r * 32 + j];
+                }
+                assertTrue(dot > 0.95, "row " + r + " cosine " + dot);
+            }
+        }
+    }
+
+    @Test
+    void tinyTextMlpGetsAMetaGroupThatDividesItsGroups() {
+        QuantConfig c = QuantConfig.parse("b4g64");
+        assertEquals(128, ClipWeights.fittingMetaGroup(c, 256 * 64).metaGroup());   // 256 groups
+        assertEquals(72, ClipWeights.fittingMetaGroup(c, 192 * 48).metaGroup());    // 144 groups
+        try (ClipWeights q = quantized("b2g32")) {
+            PackedHqq h = (PackedHqq) q.quantized(new MatrixKey(0, "text.mlp.c_fc")).orElseThrow();
+            assertEquals(96, h.config().metaGroup());                                  // 288 groups
+        }
+    }
+}
