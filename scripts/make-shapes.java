@@ -50,7 +50,9 @@ class make_shapes implements Callable<Integer> {
             throw new UserException("--train and --test must be positive and --size at least 8");
         }
         // written beside the target, then moved into place whole
-        Path tmp = Files.createTempDirectory(outputDir.toAbsolutePath().getParent(), ".shapes-");
+        Path parent = outputDir.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, ".shapes-");
         SyntheticShapes.write(tmp, train, test, size, seed);
         Files.move(tmp, outputDir);
         System.out.println("wrote " + outputDir + ": " + SyntheticShapes.CLASSES.size() + " classes, " + train

@@ -115,6 +115,7 @@ class quant_vit implements Callable<Integer> {
         VitRunner runner = new VitRunner(new VitRunner.Settings(data, fnormDir, mxq.toOptions(),
                 device == null ? ComputeDevice.fromEnvironment() : ComputeDevice.parse(device), threads, imageBatch,
                 new LinearProbe(probeLr, probeEpochs, probeBatch, 0.0, probeSeed)));
+        runner.check(plan);
         Harness.Outcome out = new Harness(new Harness.Settings(resultDir, name, failFast, dryRun), runner, System.out)
                 .run(plan);
         return dryRun ? 0 : out.exitCode();

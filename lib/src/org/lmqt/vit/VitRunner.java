@@ -74,6 +74,20 @@ public final class VitRunner implements SubtaskRunner {
                 : s.algo().configDetail(s.cfg());
     }
 
+    /**
+     * Fails with a one-line error before any work when a model of {@code plan} is not a CLIP folder or the data set
+     * lacks a split the task needs (or a class folder, or has none).
+     */
+    public void check(org.lmqt.harness.Plan plan) {
+        for (Subtask s : plan.subtasks()) {
+            ClipLayout.detect(HubCache.resolve(s.model().location()));
+        }
+        ImageData.split(settings.data(), "test");
+        if (plan.task() == org.lmqt.harness.Task.EVAL_LINEAR_PROBE) {
+            ImageData.split(settings.data(), "train");
+        }
+    }
+
     @Override
     public String note(Subtask s) {
         return s.algo() == Algo.FP16 ? "" : "quantized as it loads";
