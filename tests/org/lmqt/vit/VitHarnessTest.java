@@ -61,7 +61,11 @@ class VitHarnessTest {
         List<String> mxqRow = rows.stream().filter(r -> r.get(1).equals("mxq")).findFirst().orElseThrow();
         assertEquals("3_00", mxqRow.get(2));
         assertEquals("{'offload_meta': False, 'mixed': True, 'budget': 3.0}", mxqRow.get(3));
-        assertTrue(Files.isRegularFile(tmp.resolve("fnorm/fnorm-tiny-clip-gelu.csv")));
+        // the FNorm table MXQ computed, with the kurtosis joined as the original's ViT tables have it
+        List<String> fnorm = Files.readAllLines(tmp.resolve("fnorm/fnorm-tiny-clip-gelu.csv"));
+        assertEquals("layer,module,nbit1,gsize1,nbit2,gsize2,fnorm,memmb,params,kurtosis,kurtosis_scaled",
+                fnorm.get(0));
+        assertEquals(1 + 8 * 12, fnorm.size());
         // a second run finds everything done
         Harness.Outcome again = new Harness(hs, runner(data), new PrintStream(new ByteArrayOutputStream())).run(plan);
         assertEquals(3, again.skipped());
@@ -72,6 +76,9 @@ class VitHarnessTest {
     void zeroShotFillsItsColumnsAndQuantizationChangesTheFeatures() throws Exception {
         Path data = tmp.resolve("shapes");
         SyntheticShapes.write(data, 1, 4, 32, 5);
+        // the data set's own templates replace the 80 ImageNet ones
+        Files.writeString(data.resolve("templates.txt"), "a photo of a {c}.\na drawing of a {c}.\n");
+        assertEquals(List.of("a photo of a {c}.", "a drawing of a {c}."), ImageData.templates(data).orElseThrow());
         ModelRef model = ModelRef.parse(TestData.shared("fixtures/clip/tiny-clip-quickgelu").toString());
         Plan plan = VitPlan.of(List.of(model), List.of(Algo.FP16, Algo.HQQ), List.of("b2g16"),
                 Task.EVAL_ZEROSHOT_CLS);
@@ -86,6 +93,19 @@ class VitHarnessTest {
             assertTrue(a1 >= 0 && a1 <= Double.parseDouble(r.get(acc5)) && Double.parseDouble(r.get(acc5)) <= 1);
             assertNotEquals("0", r.get(ResultColumns.VIT.all().indexOf("duration_zeroshot_cls")));
         }
+    }
+
+    @Test
+    void kurtBoostRunsOnTheJoinedClipTable() throws Exception {
+        Path data = tmp.resolve("shapes");
+        SyntheticShapes.write(data, 1, 2, 32, 9);
+        Files.writeString(data.resolve("templates.txt"), "a photo of a {c}.\n");
+        ModelRef model = ModelRef.parse(TestData.shared("fixtures/clip/tiny-clip-gelu").toString());
+        VitRunner kurtBoost = new VitRunner(new VitRunner.Settings(data, tmp.resolve("fnorm"),
+                MxqOptions.DEFAULTS.withWeightAlgo(org.lmqt.mxq.WeightAlgo.KURT_BOOST).withBoostStop(2),
+                ComputeDevice.CPU, 2, 32, LinearProbe.ORIGINAL));
+        var row = kurtBoost.run(new org.lmqt.harness.Subtask(model, "4_25", Task.EVAL_ZEROSHOT_CLS, Algo.MXQ));
+        assertTrue(row.metrics().get("duration_zeroshot_cls").doubleValue() > 0);
     }
 
     @Test

@@ -18,7 +18,9 @@ import org.lmqt.harness.ResultRow;
 import org.lmqt.harness.Subtask;
 import org.lmqt.harness.SubtaskRunner;
 import org.lmqt.io.PyFloat;
+import org.lmqt.io.PandasCsv;
 import org.lmqt.metadata.ClipMetadata;
+import org.lmqt.metadata.KurtosisJoin;
 import org.lmqt.metadata.MetadataKind;
 import org.lmqt.mxq.Allocation;
 import org.lmqt.mxq.FnormTable;
@@ -157,6 +159,27 @@ public final class VitRunner implements SubtaskRunner {
         return ClassificationScores.of(head.logits(ftest), test.labels(), classes);
     }
 
+    /**
+     * The model's FNorm table with its kurtosis joined (as the original's {@code utils/join.R} made the ViT tables,
+     * so the Kurt* variants work): read from {@code fnorm-<model>.csv} in the FNorm folder, else computed there
+     * once with {@code kurtosis-<model>.csv} and written back joined.
+     */
+    private tech.tablesaw.api.Table fnormWithKurtosis(String name, Path dir) {
+        try (ClipWeights w = ClipWeights.open(dir)) {
+            Path fnorm = ClipMetadata.write(MetadataKind.FNORM, w, name, settings.fnormDir(), settings.threads(),
+                    false, settings.device()).file();
+            tech.tablesaw.api.Table t = PandasCsv.read(fnorm);
+            if (t.columnNames().contains("kurtosis")) {
+                return t;
+            }
+            Path kurt = ClipMetadata.write(MetadataKind.KURTOSIS, w, name, settings.fnormDir(), settings.threads(),
+                    false, settings.device()).file();
+            tech.tablesaw.api.Table joined = KurtosisJoin.join(t, PandasCsv.read(kurt));
+            PandasCsv.write(joined, fnorm);
+            return joined;
+        }
+    }
+
     /** The quantization plan of a subtask: none, uniform HQQ, or MXQ's allocation. */
     private Optional<QuantPlan> plan(Subtask s, Path dir) {
         return switch (s.algo()) {
@@ -168,12 +191,7 @@ public final class VitRunner implements SubtaskRunner {
     }
 
     private QuantPlan mxqPlan(Subtask s, Path dir) {
-        Path fnorm;
-        try (ClipWeights w = ClipWeights.open(dir)) {
-            fnorm = ClipMetadata.write(MetadataKind.FNORM, w, s.model().name(), settings.fnormDir(),
-                    settings.threads(), false, settings.device()).file();
-        }
-        FnormTable table = FnormTable.read(fnorm);
+        FnormTable table = FnormTable.of(fnormWithKurtosis(s.model().name(), dir));
         Allocation a = Mxq.solve(table, Algo.budget(s.cfg()), settings.mxq());
         Map<MatrixKey, QuantConfig> perMatrix = new LinkedHashMap<>();
         for (int i = 0; i < table.size(); i++) {
