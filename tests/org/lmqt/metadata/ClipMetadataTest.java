@@ -122,9 +122,17 @@ class ClipMetadataTest {
     void mxqAllocatesOnArchivedAndOwnClipTables() {
         FnormTable archived = FnormTable.read(TestData.shared("paper-data/src/data/fnorm-" + ARCHIVE_ID + ".csv"));
         assertEquals(48, archived.size());
-        for (double budget : new double[] {7.80, 4.00, 3.00}) {
+        // the original's 18 ViT budgets (`mxq --budget vit`)
+        List<Double> budgets = org.lmqt.mxq.Budgets.parse(List.of("vit"));
+        assertEquals(18, budgets.size());
+        assertEquals(7.80, budgets.get(0));
+        double previous = Double.POSITIVE_INFINITY;
+        for (double budget : budgets) {
             Allocation a = Mxq.solve(archived, budget, MxqOptions.DEFAULTS);
             assertTrue(a.withinBudget(), "budget " + budget);
+            // budgets descend, so the optimal error never falls
+            assertTrue(a.objective() >= previous - 1e-9 || previous == Double.POSITIVE_INFINITY, "budget " + budget);
+            previous = a.objective();
         }
         FnormTable ours = FnormTable.read(write(MetadataKind.FNORM, ClipLayout.OPEN_CLIP));
         assertEquals(8, ours.size());

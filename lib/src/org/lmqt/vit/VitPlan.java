@@ -14,8 +14,7 @@ import org.lmqt.harness.Task;
 /** The grid of {@code quant-vit} (the original's {@code cli.py vit}): fp16, hqq and mxq only, ViT defaults. */
 public final class VitPlan {
     /** The original's default ViT MXQ budgets, in its order. */
-    public static final List<String> MXQ_BUDGETS = List.of("7.80", "7.72", "7.64", "7.56", "7.48", "7.40", "7.32",
-            "5.00", "4.95", "4.90", "4.86", "4.82", "4.78", "4.73", "4.00", "3.96", "3.92", "3.00");
+    public static final List<String> MXQ_BUDGETS = org.lmqt.mxq.Budgets.VIT;
     /** The algos the ViT harness has configs for. */
     public static final List<Algo> ALGOS = List.of(Algo.FP16, Algo.HQQ, Algo.MXQ);
 
