@@ -60,6 +60,33 @@ class VitEvaluationTest {
     }
 
     @Test
+    void djlProbeFollowsTheJavaProbe() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        int n = 200;
+        int dim = 16;
+        float[] x = new float[n * dim];
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = r.nextInt(5);
+            for (int j = 0; j < dim; j++) {
+                x[i * dim + j] = (float) (r.nextGaussian() + (j == y[i] ? 2 : 0));
+            }
+        }
+        LinearProbe probe = new LinearProbe(0.1, 5, 32, 0.01, 4);
+        LinearProbe.Head java = probe.train(x, y, 5);
+        LinearProbe.Head djl = probe.train(x, y, 5, ComputeDevice.CPU);
+        double worst = 0;
+        for (int i = 0; i < java.weight().length; i++) {
+            worst = Math.max(worst, Math.abs(java.weight()[i] - djl.weight()[i]));
+        }
+        for (int i = 0; i < java.bias().length; i++) {
+            worst = Math.max(worst, Math.abs(java.bias()[i] - djl.bias()[i]));
+        }
+        assertTrue(worst < 1e-4, "java vs djl head " + worst);
+        assertTrue(ClassificationScores.of(djl.logits(x), y, 5).acc1() > 0.8);
+    }
+
+    @Test
     void zeroShotScoresAreValidFractions() {
         ImageSet test = ImageData.split(data, "test");
         try (ClipModel m = tinyClip()) {

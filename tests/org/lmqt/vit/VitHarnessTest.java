@@ -109,6 +109,19 @@ class VitHarnessTest {
     }
 
     @Test
+    void anImageThatDoesNotDecodeFailsTheSubtaskWithOneLine() throws Exception {
+        Path data = tmp.resolve("broken");
+        SyntheticShapes.write(data, 1, 2, 32, 9);
+        Files.writeString(data.resolve("templates.txt"), "a photo of a {c}.\n");
+        Files.writeString(data.resolve("test/green_circle/0001.png"), "truncated");
+        ModelRef model = ModelRef.parse(TestData.shared("fixtures/clip/tiny-clip-gelu").toString());
+        UserException e = assertThrows(UserException.class, () -> runner(data).run(
+                new org.lmqt.harness.Subtask(model, "base", Task.EVAL_ZEROSHOT_CLS, Algo.FP16)));
+        assertTrue(e.getMessage().endsWith("green_circle/0001.png: not a decodable image (javax.imageio reads JPEG, "
+                + "PNG, BMP, GIF)"), e.getMessage());
+    }
+
+    @Test
     void planRejectsWhatTheViTHarnessLacks() {
         ModelRef model = ModelRef.parse(TestData.shared("fixtures/clip/tiny-clip-gelu").toString());
         assertThrows(UserException.class, () -> VitPlan.of(List.of(model), List.of(Algo.GPTQ), List.of(),

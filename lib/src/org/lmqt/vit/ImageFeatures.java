@@ -24,9 +24,10 @@ public final class ImageFeatures {
             for (int from = 0; from < images.size(); from += batchSize) {
                 int b = Math.min(batchSize, images.size() - from);
                 float[] pixels = new float[b * 3 * s * s];  // [b, 3, S, S]
-                for (int i = 0; i < b; i++) {
-                    System.arraycopy(pre.apply(images.get(from + i).decode()), 0, pixels, i * 3 * s * s, 3 * s * s);
-                }
+                // decode and preprocess the batch on all cores
+                int start = from;
+                java.util.stream.IntStream.range(0, b).parallel().forEach(i -> System.arraycopy(
+                        pre.apply(images.get(start + i).decode()), 0, pixels, i * 3 * s * s, 3 * s * s));
                 TowerOutput t = model.encodeImages(pixels, b);
                 System.arraycopy(t.embeds(), 0, out, from * dim, b * dim);
                 bar.stepBy(b);

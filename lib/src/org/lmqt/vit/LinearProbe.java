@@ -1,6 +1,13 @@
 package org.lmqt.vit;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.util.SplittableRandom;
+import org.lmqt.device.ComputeDevice;
+import org.lmqt.device.Djl;
 
 /**
  * CLIP_benchmark's linear probe: a logistic-regression head {@code Linear(dim, classes)} on frozen, normalised
@@ -48,6 +55,81 @@ public record LinearProbe(double lr, int epochs, int batchSize, double weightDec
         }
     }
 
+    /**
+     * As {@link #train(float[], int[], int)}, the batches as DJL matrix products on {@code device} in float32 (the
+     * same initialisation, batch order and update rule, so the head agrees with the Java path to float rounding);
+     * what ImageNet-sized probes need.
+     */
+    public Head train(float[] features, int[] labels, int classes, ComputeDevice device) {
+        int n = labels.length;
+        if (n == 0 || features.length % n != 0) {
+            throw new IllegalArgumentException("features do not split into " + n + " rows");
+        }
+        int dim = features.length / n;
+        SplittableRandom rng = new SplittableRandom(seed);
+        float[] init = initialParameters(classes, dim, rng);
+        try (NDManager nd = Djl.newManager(device)) {
+            NDArray x = nd.create(features, new Shape(n, dim));                                   // [n, dim]
+            NDArray onehot = nd.create(labels).oneHot(classes).toType(DataType.FLOAT32, false);  // [n, C]
+            NDArray w = nd.create(java.util.Arrays.copyOf(init, classes * dim), new Shape(classes, dim)); // [C, dim]
+            NDArray b = nd.create(java.util.Arrays.copyOfRange(init, classes * dim, init.length));        // [C]
+            NDArray[] moments = {nd.zeros(w.getShape()), nd.zeros(w.getShape()), nd.zeros(b.getShape()),
+                    nd.zeros(b.getShape())};
+            int[] order = identity(n);
+            long steps = (long) epochs * ((n + batchSize - 1) / batchSize);
+            long step = 0;
+            for (int epoch = 0; epoch < epochs; epoch++) {
+                shuffle(order, rng);
+                for (int from = 0; from < n; from += batchSize) {
+                    int bs = Math.min(batchSize, n - from);
+                    double rate = 0.5 * (1 + Math.cos(Math.PI * step / steps)) * lr;
+                    step++;
+                    try (NDScope scope = new NDScope()) {
+                        long[] idx = new long[bs];
+                        for (int k = 0; k < bs; k++) {
+                            idx[k] = order[from + k];
+                        }
+                        NDArray sel = nd.create(idx);
+                        NDArray xb = x.get(sel);                                                    // [b, dim]
+                        // softmax minus one-hot, over the batch size: d mean CE / d logits
+                        NDArray g = xb.matMul(w.transpose()).add(b).softmax(-1).sub(onehot.get(sel)).div(bs); // [b, C]
+                        adamW(w, g.transpose().matMul(xb), moments[0], moments[1], rate, step);   // [C, dim]
+                        adamW(b, g.sum(new int[] {0}), moments[2], moments[3], rate, step);        // [C]
+                    }
+                }
+            }
+            return new Head(w.toFloatArray(), b.toFloatArray(), classes, dim);
+        }
+    }
+
+    /** One AdamW step on {@code p} in place. */
+    private void adamW(NDArray p, NDArray grad, NDArray m, NDArray v, double rate, long step) {
+        double c1 = 1 - Math.pow(0.9, step);
+        double c2 = 1 - Math.pow(0.999, step);
+        p.muli(1 - rate * weightDecay);
+        m.muli(0.9f).addi(grad.mul(0.1f));
+        v.muli(0.999f).addi(grad.square().mul(0.001f));
+        p.subi(m.mul(rate / c1).div(v.sqrt().div(Math.sqrt(c2)).add(1e-8)));
+    }
+
+    private static float[] initialParameters(int classes, int dim, SplittableRandom rng) {
+        // nn.Linear's initialisation: uniform in +-1/sqrt(fan_in) for weight and bias
+        float bound = (float) (1 / Math.sqrt(dim));
+        float[] p = new float[classes * dim + classes];  // weight [classes, dim] then bias [classes]
+        for (int i = 0; i < p.length; i++) {
+            p[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
+        }
+        return p;
+    }
+
+    private static int[] identity(int n) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        return order;
+    }
+
     /** Trains a head on {@code features [n, dim]} with {@code labels [n]} in {@code 0..classes-1}. */
     public Head train(float[] features, int[] labels, int classes) {
         int n = labels.length;
@@ -56,19 +138,11 @@ public record LinearProbe(double lr, int epochs, int batchSize, double weightDec
         }
         int dim = features.length / n;
         SplittableRandom rng = new SplittableRandom(seed);
-        // nn.Linear's initialisation: uniform in +-1/sqrt(fan_in) for weight and bias
-        float bound = (float) (1 / Math.sqrt(dim));
-        float[] p = new float[classes * dim + classes];  // weight [classes, dim] then bias [classes]
-        for (int i = 0; i < p.length; i++) {
-            p[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
-        }
+        float[] p = initialParameters(classes, dim, rng);
         float[] m = new float[p.length];
         float[] v = new float[p.length];
         float[] grad = new float[p.length];
-        int[] order = new int[n];
-        for (int i = 0; i < n; i++) {
-            order[i] = i;
-        }
+        int[] order = identity(n);
         int perEpoch = (n + batchSize - 1) / batchSize;
         long steps = (long) epochs * perEpoch;
         long step = 0;

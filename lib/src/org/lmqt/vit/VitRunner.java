@@ -155,7 +155,7 @@ public final class VitRunner implements SubtaskRunner {
         float[] ftrain = ImageFeatures.normalized(model, train, settings.imageBatch(), "probe train");
         float[] ftest = ImageFeatures.normalized(model, test, settings.imageBatch(), "probe test");
         int classes = train.classNames().size();
-        LinearProbe.Head head = settings.probe().train(ftrain, train.labels(), classes);
+        LinearProbe.Head head = settings.probe().train(ftrain, train.labels(), classes, settings.device());
         return ClassificationScores.of(head.logits(ftest), test.labels(), classes);
     }
 
