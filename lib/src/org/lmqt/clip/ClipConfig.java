@@ -149,9 +149,20 @@ public record ClipConfig(ClipTower vision, int imageSize, int patchSize, ClipTow
                 (int) (tWidth * t.path("mlp_ratio").asDouble(4.0)), act, 1e-5);
         int vocab = t.path("vocab_size").asInt(49408);
         JsonNode pre = root.path("preprocess_cfg");
-        return new ClipConfig(vision, v.path("image_size").asInt(224), v.path("patch_size").asInt(16), text, vocab,
+        return new ClipConfig(vision, side(v.path("image_size"), 224), side(v.path("patch_size"), 16), text, vocab,
                 t.path("context_length").asInt(77), vocab - 1, TextPooling.ARGMAX, m.get("embed_dim").asInt(),
                 floats(pre.path("mean"), OPENAI_MEAN), floats(pre.path("std"), OPENAI_STD), ClipLayout.OPEN_CLIP);
+    }
+
+    /** An open_clip size: a number, or a square {@code [h, w]} pair. */
+    private static int side(JsonNode n, int fallback) {
+        if (n.isArray()) {
+            if (n.size() != 2 || n.get(0).asInt() != n.get(1).asInt()) {
+                throw new UserException("open_clip_config.json: only square images and patches are supported, not " + n);
+            }
+            return n.get(0).asInt();
+        }
+        return n.isMissingNode() || n.isNull() ? fallback : n.asInt();
     }
 
     private static float[] floats(JsonNode a, float[] fallback) {

@@ -78,24 +78,27 @@ public record LinearProbe(double lr, int epochs, int batchSize, double weightDec
             int[] order = identity(n);
             long steps = (long) epochs * ((n + batchSize - 1) / batchSize);
             long step = 0;
-            for (int epoch = 0; epoch < epochs; epoch++) {
-                shuffle(order, rng);
-                for (int from = 0; from < n; from += batchSize) {
-                    int bs = Math.min(batchSize, n - from);
-                    double rate = 0.5 * (1 + Math.cos(Math.PI * step / steps)) * lr;
-                    step++;
-                    try (NDScope scope = new NDScope()) {
-                        long[] idx = new long[bs];
-                        for (int k = 0; k < bs; k++) {
-                            idx[k] = order[from + k];
+            try (org.lmqt.cli.ProgressBar bar = new org.lmqt.cli.ProgressBar("probe epochs", epochs)) {
+                for (int epoch = 0; epoch < epochs; epoch++) {
+                    shuffle(order, rng);
+                    for (int from = 0; from < n; from += batchSize) {
+                        int bs = Math.min(batchSize, n - from);
+                        double rate = 0.5 * (1 + Math.cos(Math.PI * step / steps)) * lr;
+                        step++;
+                        try (NDScope scope = new NDScope()) {
+                            long[] idx = new long[bs];
+                            for (int k = 0; k < bs; k++) {
+                                idx[k] = order[from + k];
+                            }
+                            NDArray sel = nd.create(idx);
+                            NDArray xb = x.get(sel);                                                    // [b, dim]
+                            // softmax minus one-hot, over the batch size: d mean CE / d logits
+                            NDArray g = xb.matMul(w.transpose()).add(b).softmax(-1).sub(onehot.get(sel)).div(bs); // [b, C]
+                            adamW(w, g.transpose().matMul(xb), moments[0], moments[1], rate, step);   // [C, dim]
+                            adamW(b, g.sum(new int[] {0}), moments[2], moments[3], rate, step);        // [C]
                         }
-                        NDArray sel = nd.create(idx);
-                        NDArray xb = x.get(sel);                                                    // [b, dim]
-                        // softmax minus one-hot, over the batch size: d mean CE / d logits
-                        NDArray g = xb.matMul(w.transpose()).add(b).softmax(-1).sub(onehot.get(sel)).div(bs); // [b, C]
-                        adamW(w, g.transpose().matMul(xb), moments[0], moments[1], rate, step);   // [C, dim]
-                        adamW(b, g.sum(new int[] {0}), moments[2], moments[3], rate, step);        // [C]
                     }
+                    bar.step();
                 }
             }
             return new Head(w.toFloatArray(), b.toFloatArray(), classes, dim);
