@@ -79,6 +79,26 @@ class ClipQuantizationTest {
     }
 
     @Test
+    void mxqKeepsRoundZeroForEveryBitWidthAsTheOpenClipPatch() {
+        MatrixKey b3 = new MatrixKey(0, "vision.mlp.c_fc");
+        MatrixKey b4 = new MatrixKey(1, "vision.mlp.c_fc");
+        QuantPlan allocation = QuantPlan.perMatrix(QuantMethod.HQQ,
+                java.util.Map.of(b3, QuantConfig.parse("b3g64"), b4, QuantConfig.parse("b4g64")), "mxq test");
+        String n3 = b3.weightName(ModelFamily.CLIP);
+        String n4 = b4.weightName(ModelFamily.CLIP);
+        try (ClipWeights llmStyle = ClipWeights.open(DIR, ClipLayout.HF, Optional.of(allocation), Hqq.parallel());
+             ClipWeights vit = ClipWeights.openMxq(DIR, ClipLayout.HF, allocation, Hqq.parallel())) {
+            // 4-bit: round_zero either way; 3-bit: only the open_clip patch rounds the zeros
+            assertArrayEquals(llmStyle.tensor(n4).data(), vit.tensor(n4).data());
+            assertFalse(Arrays.equals(llmStyle.tensor(n3).data(), vit.tensor(n3).data()));
+            float[] expected = org.lmqt.quant.HqqLinear.quantize(Hqq.parallel(), vit.stored(n3).data(),
+                    vit.stored(n3).shape(), QuantConfig.parse("b3g64"), QuantMethod.HQQ,
+                    QuantMethod.HQQ.deploymentSpec(QuantConfig.parse("b3g64")).withRoundZero(true)).dequantize();
+            assertArrayEquals(expected, vit.tensor(n3).data());
+        }
+    }
+
+    @Test
     void tinyTextMlpGetsAMetaGroupThatDividesItsGroups() {
         QuantConfig c = QuantConfig.parse("b4g64");
         assertEquals(128, ClipWeights.fittingMetaGroup(c, 256 * 64).metaGroup());   // 256 groups

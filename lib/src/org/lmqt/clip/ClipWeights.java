@@ -15,8 +15,10 @@ import org.lmqt.checkpoint.Tensor;
 import org.lmqt.cli.UserException;
 import org.lmqt.model.WeightSource;
 import org.lmqt.quant.MatrixChoice;
+import org.lmqt.quant.HqqLinear;
 import org.lmqt.quant.MatrixQuantizers;
 import org.lmqt.quant.QuantConfig;
+import org.lmqt.quant.QuantMethod;
 import org.lmqt.quant.QuantPlan;
 import org.lmqt.quant.QuantizedMatrix;
 import org.lmqt.quant.WeightQuantizer;
@@ -37,19 +39,31 @@ public final class ClipWeights implements WeightSource {
     private final SafetensorsFile file;
     private final Optional<QuantPlan> plan;
     private final WeightQuantizer kernel;
+    private final boolean roundZeroAlways;
 
     private ClipWeights(Path dir, ClipConfig clip, SafetensorsFile file, Optional<QuantPlan> plan,
-                        WeightQuantizer kernel) {
+                        WeightQuantizer kernel, boolean roundZeroAlways) {
         this.dir = dir;
         this.clip = clip;
         this.file = file;
         this.plan = plan;
         this.kernel = kernel;
+        this.roundZeroAlways = roundZeroAlways;
     }
 
     /** Opens {@code dir} in its detected layout, unquantized. */
     public static ClipWeights open(Path dir) {
         return open(dir, ClipLayout.detect(dir), Optional.empty(), null);
+    }
+
+    /**
+     * Opens {@code dir} with an MXQ allocation quantized as the fork's open_clip patch deploys it: every matrix with
+     * {@code round_zero} (the patch overwrites bits and group size per matrix but keeps its base config's
+     * {@code round_zero}, which is True; the Llama patch sets it for 4-bit matrices only).
+     */
+    public static ClipWeights openMxq(Path dir, ClipLayout layout, QuantPlan allocation, WeightQuantizer kernel) {
+        ClipWeights w = open(dir, layout, Optional.of(allocation), kernel);
+        return new ClipWeights(w.dir, w.clip, w.file, w.plan, w.kernel, true);
     }
 
     /**
@@ -66,7 +80,7 @@ public final class ClipWeights implements WeightSource {
         }
         ClipConfig clip = ClipConfig.read(dir, layout);
         SafetensorsFile f = SafetensorsFile.open(dir.resolve(layout.weightsFile()));
-        return new ClipWeights(dir, clip, f, plan, kernel);
+        return new ClipWeights(dir, clip, f, plan, kernel, false);
     }
 
     /** The folder. */
@@ -127,6 +141,11 @@ public final class ClipWeights implements WeightSource {
         }
         Tensor w = stored(key.weightName(family())); // [out, in]
         QuantConfig config = fittingMetaGroup(choice.get().config(), w.numel());
+        if (roundZeroAlways && choice.get().method().isHqq()) {
+            QuantMethod m = choice.get().method();
+            return Optional.of(HqqLinear.quantize(kernel, w.data(), w.shape(), config, m,
+                    m.deploymentSpec(config).withRoundZero(true)).packed());
+        }
         return Optional.of(MatrixQuantizers.of(choice.get(), kernel)
                 .quantize(w.data(), w.shape(), config, Optional.empty()));
     }

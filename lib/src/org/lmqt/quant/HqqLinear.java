@@ -24,7 +24,17 @@ public record HqqLinear(QuantConfig config, QuantMethod method, QuantizedTensor 
 
     /** As {@link #quantize(float[], int[], QuantConfig, QuantMethod)} on the given quantizer (threads). */
     public static HqqLinear quantize(WeightQuantizer quantizer, float[] w, int[] shape, QuantConfig config, QuantMethod method) {
-        QuantizedTensor q = quantizer.apply(w, shape, method.deploymentSpec(config));
+        return quantize(quantizer, w, shape, config, method, method.deploymentSpec(config));
+    }
+
+    /**
+     * As {@link #quantize(WeightQuantizer, float[], int[], QuantConfig, QuantMethod)} with the weight's quantizer
+     * spec given (the fork's open_clip MXQ patch keeps its base config's {@code round_zero}, True, for every bit
+     * width).
+     */
+    public static HqqLinear quantize(WeightQuantizer quantizer, float[] w, int[] shape, QuantConfig config,
+                                     QuantMethod method, Hqq.Spec spec) {
+        QuantizedTensor q = quantizer.apply(w, shape, spec);
         int m = q.columns();
         if (m % config.metaGroup() != 0) {
             throw new IllegalArgumentException("scale meta-quantization needs " + m + " groups to be divisible by "

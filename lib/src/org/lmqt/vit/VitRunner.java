@@ -103,8 +103,10 @@ public final class VitRunner implements SubtaskRunner {
         MemoryProbe memory = new MemoryProbe(settings.device());
         long t0 = System.nanoTime();
         ClipModel model;
-        try (ClipWeights w = ClipWeights.open(dir, ClipLayout.detect(dir), plan,
-                DjlHqq.allCoresFor(settings.device()))) {
+        ClipLayout layout = ClipLayout.detect(dir);
+        try (ClipWeights w = s.algo() == Algo.MXQ
+                ? ClipWeights.openMxq(dir, layout, plan.orElseThrow(), DjlHqq.allCoresFor(settings.device()))
+                : ClipWeights.open(dir, layout, plan, DjlHqq.allCoresFor(settings.device()))) {
             model = ClipModel.load(w, settings.device());
         }
         try (model) {
