@@ -87,7 +87,8 @@ class ClipQuantizationTest {
         String n3 = b3.weightName(ModelFamily.CLIP);
         String n4 = b4.weightName(ModelFamily.CLIP);
         try (ClipWeights llmStyle = ClipWeights.open(DIR, ClipLayout.HF, Optional.of(allocation), Hqq.parallel());
-             ClipWeights vit = ClipWeights.openMxq(DIR, ClipLayout.HF, allocation, Hqq.parallel())) {
+             ClipWeights vit = ClipWeights.open(DIR, ClipLayout.HF, Optional.of(allocation), Hqq.parallel(),
+                     ClipDeployment.OPEN_CLIP_MXQ)) {
             // 4-bit: round_zero either way; 3-bit: only the open_clip patch rounds the zeros
             assertArrayEquals(llmStyle.tensor(n4).data(), vit.tensor(n4).data());
             assertFalse(Arrays.equals(llmStyle.tensor(n3).data(), vit.tensor(n3).data()));
@@ -95,6 +96,35 @@ class ClipQuantizationTest {
                     vit.stored(n3).shape(), QuantConfig.parse("b3g64"), QuantMethod.HQQ,
                     QuantMethod.HQQ.deploymentSpec(QuantConfig.parse("b3g64")).withRoundZero(true)).dequantize();
             assertArrayEquals(expected, vit.tensor(n3).data());
+        }
+    }
+
+    @Test
+    void vitHqqKeepsTheScalesInFp16() {
+        QuantConfig c = QuantConfig.parse("b3g64");
+        MatrixKey k = new MatrixKey(1, "text.mlp.c_proj");
+        String name = k.weightName(ModelFamily.CLIP);
+        try (ClipWeights vit = ClipWeights.open(DIR, ClipLayout.OPEN_CLIP,
+                Optional.of(QuantPlan.uniform(QuantMethod.HQQ, c)), Hqq.parallel(), ClipDeployment.OPEN_CLIP_HQQ);
+             ClipWeights std = quantized("b3g64")) {
+            org.lmqt.checkpoint.Tensor w = vit.stored(name);
+            // the codes and steps of the kernel, the steps only rounded to fp16, the zeros meta-quantized globally
+            org.lmqt.quant.QuantizedTensor q = Hqq.parallel().apply(w.data(), w.shape(),
+                    QuantMethod.HQQ.deploymentSpec(c));
+            int m = q.columns();
+            float[] zq = Hqq.quantize(q.zero(), new int[] {1, m}, Hqq.Spec.rtn(8, m)).dequantizeHalf();
+            float[] expected = new float[w.numel()];
+            for (int i = 0, idx = 0; i < c.group(); i++) {
+                for (int j = 0; j < m; j++, idx++) {
+                    float z = org.lmqt.checkpoint.Floats.toHalf(zq[j]);
+                    float step = org.lmqt.checkpoint.Floats.toHalf(q.scale()[j]);
+                    expected[idx] = org.lmqt.checkpoint.Floats.toHalf(
+                            org.lmqt.checkpoint.Floats.toHalf(q.code(idx) - z) * step);
+                }
+            }
+            assertArrayEquals(expected, vit.tensor(name).data());
+            // the LLM deployment meta-quantizes the steps: a different weight
+            assertFalse(Arrays.equals(expected, std.tensor(name).data()));
         }
     }
 

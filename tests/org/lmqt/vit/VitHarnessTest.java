@@ -122,6 +122,26 @@ class VitHarnessTest {
     }
 
     @Test
+    void configDetailsAreTheArchivedOnes() throws Exception {
+        List<List<String>> archived = ResultFiles.readRows(TestData.shared(
+                "paper-data/data-vis/data/vit/result-eval_zs_B_hqq-20240924115024.csv"));
+        ModelRef model = ModelRef.parse(TestData.shared("fixtures/clip/tiny-clip-gelu").toString());
+        int checked = 0;
+        for (List<String> row : archived) {
+            org.lmqt.harness.Subtask s = new org.lmqt.harness.Subtask(model, row.get(2), Task.EVAL_ZEROSHOT_CLS,
+                    Algo.HQQ);
+            assertEquals(row.get(3), VitRunner.configDetail(s), row.get(2));
+            checked++;
+        }
+        assertTrue(checked >= 3);
+        List<List<String>> mxq = ResultFiles.readRows(TestData.shared(
+                "paper-data/data-vis/data/vit/result-eval_zs_BH_20_mxq-20240930160208.csv"));
+        org.lmqt.harness.Subtask m = new org.lmqt.harness.Subtask(model, mxq.get(0).get(2), Task.EVAL_ZEROSHOT_CLS,
+                Algo.MXQ);
+        assertEquals(mxq.get(0).get(3), VitRunner.configDetail(m));
+    }
+
+    @Test
     void planRejectsWhatTheViTHarnessLacks() {
         ModelRef model = ModelRef.parse(TestData.shared("fixtures/clip/tiny-clip-gelu").toString());
         assertThrows(UserException.class, () -> VitPlan.of(List.of(model), List.of(Algo.GPTQ), List.of(),

@@ -15,10 +15,7 @@ import org.lmqt.checkpoint.Tensor;
 import org.lmqt.cli.UserException;
 import org.lmqt.model.WeightSource;
 import org.lmqt.quant.MatrixChoice;
-import org.lmqt.quant.HqqLinear;
-import org.lmqt.quant.MatrixQuantizers;
 import org.lmqt.quant.QuantConfig;
-import org.lmqt.quant.QuantMethod;
 import org.lmqt.quant.QuantPlan;
 import org.lmqt.quant.QuantizedMatrix;
 import org.lmqt.quant.WeightQuantizer;
@@ -39,16 +36,16 @@ public final class ClipWeights implements WeightSource {
     private final SafetensorsFile file;
     private final Optional<QuantPlan> plan;
     private final WeightQuantizer kernel;
-    private final boolean roundZeroAlways;
+    private final ClipDeployment deployment;
 
     private ClipWeights(Path dir, ClipConfig clip, SafetensorsFile file, Optional<QuantPlan> plan,
-                        WeightQuantizer kernel, boolean roundZeroAlways) {
+                        WeightQuantizer kernel, ClipDeployment deployment) {
         this.dir = dir;
         this.clip = clip;
         this.file = file;
         this.plan = plan;
         this.kernel = kernel;
-        this.roundZeroAlways = roundZeroAlways;
+        this.deployment = deployment;
     }
 
     /** Opens {@code dir} in its detected layout, unquantized. */
@@ -57,20 +54,16 @@ public final class ClipWeights implements WeightSource {
     }
 
     /**
-     * Opens {@code dir} with an MXQ allocation quantized as the fork's open_clip patch deploys it: every matrix with
-     * {@code round_zero} (the patch overwrites bits and group size per matrix but keeps its base config's
-     * {@code round_zero}, which is True; the Llama patch sets it for 4-bit matrices only).
-     */
-    public static ClipWeights openMxq(Path dir, ClipLayout layout, QuantPlan allocation, WeightQuantizer kernel) {
-        ClipWeights w = open(dir, layout, Optional.of(allocation), kernel);
-        return new ClipWeights(w.dir, w.clip, w.file, w.plan, w.kernel, true);
-    }
-
-    /**
      * Opens {@code dir} in {@code layout}; with a plan, its MLP matrices are quantized on {@code kernel} as they are
      * read.
      */
     public static ClipWeights open(Path dir, ClipLayout layout, Optional<QuantPlan> plan, WeightQuantizer kernel) {
+        return open(dir, layout, plan, kernel, ClipDeployment.STANDARD);
+    }
+
+    /** As {@link #open(Path, ClipLayout, Optional, WeightQuantizer)}, the matrices deployed as {@code deployment}. */
+    public static ClipWeights open(Path dir, ClipLayout layout, Optional<QuantPlan> plan, WeightQuantizer kernel,
+                                   ClipDeployment deployment) {
         if (!layout.presentIn(dir)) {
             throw new UserException(dir + ": no " + layout.configFile() + " with " + layout.weightsFile()
                     + " (not a CLIP folder in the " + layout.name().toLowerCase(java.util.Locale.ROOT) + " layout)");
@@ -80,7 +73,7 @@ public final class ClipWeights implements WeightSource {
         }
         ClipConfig clip = ClipConfig.read(dir, layout);
         SafetensorsFile f = SafetensorsFile.open(dir.resolve(layout.weightsFile()));
-        return new ClipWeights(dir, clip, f, plan, kernel, false);
+        return new ClipWeights(dir, clip, f, plan, kernel, deployment);
     }
 
     /** The folder. */
@@ -141,13 +134,7 @@ public final class ClipWeights implements WeightSource {
         }
         Tensor w = stored(key.weightName(family())); // [out, in]
         QuantConfig config = fittingMetaGroup(choice.get().config(), w.numel());
-        if (roundZeroAlways && choice.get().method().isHqq()) {
-            QuantMethod m = choice.get().method();
-            return Optional.of(HqqLinear.quantize(kernel, w.data(), w.shape(), config, m,
-                    m.deploymentSpec(config).withRoundZero(true)).packed());
-        }
-        return Optional.of(MatrixQuantizers.of(choice.get(), kernel)
-                .quantize(w.data(), w.shape(), config, Optional.empty()));
+        return Optional.of(deployment.quantize(choice.get(), config, w.data(), w.shape(), kernel));
     }
 
     /**

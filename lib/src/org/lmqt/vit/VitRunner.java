@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.lmqt.checkpoint.HubCache;
 import org.lmqt.checkpoint.MatrixKey;
+import org.lmqt.clip.ClipDeployment;
 import org.lmqt.clip.ClipLayout;
 import org.lmqt.clip.ClipModel;
 import org.lmqt.clip.ClipWeights;
@@ -66,14 +67,23 @@ public final class VitRunner implements SubtaskRunner {
     }
 
     /**
-     * The config detail of a ViT row: {@code {}} for fp16, the HQQ config dict lmqt deploys for hqq (scales and
-     * zeros meta-quantized, as for LLMs; the original's ViT HQQ did not quantize the scales), and the original's
-     * short form {@code {'offload_meta': False, 'mixed': True, 'budget': 4.0}} for mxq.
+     * The original's config detail of a ViT row: {@code {}} for fp16, CLIP_benchmark's HQQ dict
+     * ({@code 'scale_quant_params': None}) for hqq, the short form
+     * {@code {'offload_meta': False, 'mixed': True, 'budget': 4.0}} for mxq.
      */
     public static String configDetail(Subtask s) {
-        return s.algo() == Algo.MXQ
-                ? "{'offload_meta': False, 'mixed': True, 'budget': " + PyFloat.repr(Algo.budget(s.cfg())) + "}"
-                : s.algo().configDetail(s.cfg());
+        return switch (s.algo()) {
+            case MXQ -> "{'offload_meta': False, 'mixed': True, 'budget': " + PyFloat.repr(Algo.budget(s.cfg())) + "}";
+            case HQQ -> {
+                QuantConfig c = QuantConfig.parse(s.cfg());
+                yield "{'weight_quant_params': {'nbits': " + c.bits() + ", 'channel_wise': True, 'group_size': "
+                        + c.group() + ", 'optimize': True, 'round_zero': " + (c.bits() == 4 ? "True" : "False")
+                        + ", 'axis': 0, 'view_as_float': False}, 'scale_quant_params': None, 'zero_quant_params': "
+                        + "{'nbits': 8, 'channel_wise': False, 'group_size': None, 'optimize': False}, "
+                        + "'offload_meta': False, 'mixed': False, 'budget': 0.0}";
+            }
+            default -> s.algo().configDetail(s.cfg());
+        };
     }
 
     /**
@@ -104,9 +114,8 @@ public final class VitRunner implements SubtaskRunner {
         long t0 = System.nanoTime();
         ClipModel model;
         ClipLayout layout = ClipLayout.detect(dir);
-        try (ClipWeights w = s.algo() == Algo.MXQ
-                ? ClipWeights.openMxq(dir, layout, plan.orElseThrow(), DjlHqq.allCoresFor(settings.device()))
-                : ClipWeights.open(dir, layout, plan, DjlHqq.allCoresFor(settings.device()))) {
+        ClipDeployment deployment = s.algo() == Algo.MXQ ? ClipDeployment.OPEN_CLIP_MXQ : ClipDeployment.OPEN_CLIP_HQQ;
+        try (ClipWeights w = ClipWeights.open(dir, layout, plan, DjlHqq.allCoresFor(settings.device()), deployment)) {
             model = ClipModel.load(w, settings.device());
         }
         try (model) {
