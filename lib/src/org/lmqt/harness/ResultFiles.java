@@ -9,6 +9,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.lmqt.cli.UserException;
@@ -66,30 +67,30 @@ public final class ResultFiles {
         }
         ResultColumns schema = schemaOf(partials.get(0));
         StringBuilder sb = new StringBuilder(schema.header()).append('\n');
-        // partial files of an older lmqt lack the added columns: they are 0 there, as unmeasured metrics are
-        String original = schema.originalHeader();
-        String padding = ",0".repeat(schema.added().size());
+        // partial files of an older lmqt lack the added columns: they are 0 there, as unmeasured metrics are, and
+        // those written before the KV columns had the exact cache
+        Map<String, String> paddingOf = schema.paddingByHeader();
         for (Path p : partials) {
             List<String> lines = readLines(p);
-            boolean old = !schema.added().isEmpty() && !lines.isEmpty() && lines.get(0).equals(original);
-            if (lines.isEmpty() || !(old || lines.get(0).equals(schema.header()))) {
+            String padding = lines.isEmpty() ? null : paddingOf.get(lines.get(0));
+            if (padding == null) {
                 throw new UserException(p + " does not have the result columns of " + partials.get(0).getFileName()
                         + "; move it out of " + experimentDir);
             }
             lines.subList(1, lines.size()).stream().filter(l -> !l.isEmpty())
-                    .forEach(l -> sb.append(l).append(old ? padding : "").append('\n'));
+                    .forEach(l -> sb.append(l).append(padding).append('\n'));
         }
         Path out = experimentDir.resolve("result-" + experiment + "-" + STAMP.format(now) + ".csv");
         AtomicFiles.writeString(out, sb.toString());
         return Optional.of(out);
     }
 
-    /** The schema whose header (or, for an older lmqt's file, original header) a partial file starts with. */
+    /** The schema whose header (or one of an older lmqt's) a partial file starts with. */
     private static ResultColumns schemaOf(Path partial) {
         List<String> lines = readLines(partial);
         String first = lines.isEmpty() ? "" : lines.get(0);
         for (ResultColumns c : ResultColumns.KNOWN) {
-            if (first.equals(c.header()) || first.equals(c.originalHeader())) {
+            if (c.paddingByHeader().containsKey(first)) {
                 return c;
             }
         }

@@ -18,10 +18,14 @@ import org.lmqt.io.PyFloat;
  * @param config       config name ({@code base}, {@code b4g64}, {@code 4_25})
  * @param configDetail the original's {@code str()} of the config dict
  * @param metrics      value of every metric column of {@code columns}, {@link Long} or {@link Double}
- * @param columns      the schema ({@link ResultColumns#LLM} for {@code quant-llm}, {@link ResultColumns#VIT})
+ * @param kv           the KV-cache method ({@code none}: exact), written in the trailing {@code kv} column (LLM)
+ * @param kvBytesPerToken bytes of the KV cache per token with that method (0 when not measured), column
+ *                     {@code kv_bytes_per_token} (LLM)
+ * @param columns      the schema ({@link ResultColumns#LLM} for {@code quant-llm}, {@link ResultColumns#VIT}, which
+ *                     has no KV columns)
  */
 public record ResultRow(String model, String algo, String config, String configDetail, Map<String, Number> metrics,
-                        ResultColumns columns) {
+                        String kv, double kvBytesPerToken, ResultColumns columns) {
 
     /** The columns of the original's LLM result files, in order. */
     public static final List<String> ORIGINAL_COLUMNS = ResultColumns.LLM.original();
@@ -30,16 +34,21 @@ public record ResultRow(String model, String algo, String config, String configD
      * from the unquantized model and the share of positions where both put the same token first, per set.
      */
     public static final List<String> ADDED_COLUMNS = ResultColumns.LLM.added();
+    /** The columns up to the last metric: what lmqt wrote before the KV-cache columns. */
+    public static final List<String> METRIC_COLUMNS = ResultColumns.LLM.metricColumns();
+    /** The KV-cache method and its cache bytes per token, appended last. */
+    public static final List<String> KV_COLUMNS = ResultColumns.LLM.trailing();
     /** Every column, in order. */
     public static final List<String> COLUMNS = ResultColumns.LLM.all();
-    /** The metric columns (all but the first four). */
+    /** The metric columns (after the first four, before the KV columns). */
     public static final List<String> METRICS = ResultColumns.LLM.metrics();
     /** Columns that hold wall-clock times or memory figures, which differ between otherwise equal runs. */
     public static final List<String> TIMING_COLUMNS = ResultColumns.LLM.timing();
 
-    /** A row of the LLM harness ({@link ResultColumns#LLM}). */
-    public ResultRow(String model, String algo, String config, String configDetail, Map<String, Number> metrics) {
-        this(model, algo, config, configDetail, metrics, ResultColumns.LLM);
+    /** A row of the LLM harness ({@link ResultColumns#LLM}) with the KV cache {@code kv}. */
+    public ResultRow(String model, String algo, String config, String configDetail, Map<String, Number> metrics,
+                     String kv, double kvBytesPerToken) {
+        this(model, algo, config, configDetail, metrics, kv, kvBytesPerToken, ResultColumns.LLM);
     }
 
     public ResultRow {
@@ -56,6 +65,17 @@ public record ResultRow(String model, String algo, String config, String configD
             ordered.put(c, metrics.get(c));
         }
         metrics = java.util.Collections.unmodifiableMap(ordered);
+        if (!columns.trailing().isEmpty() && !columns.trailing().equals(ResultColumns.LLM.trailing())) {
+            throw new IllegalArgumentException("unknown trailing columns " + columns.trailing());
+        }
+        if (kv == null || kv.isBlank() || !(kvBytesPerToken >= 0)) {
+            throw new IllegalArgumentException("a result row needs a KV method name and bytes per token >= 0");
+        }
+    }
+
+    /** A row of the LLM harness with the exact KV cache, bytes per token not measured. */
+    public ResultRow(String model, String algo, String config, String configDetail, Map<String, Number> metrics) {
+        this(model, algo, config, configDetail, metrics, "none", 0, ResultColumns.LLM);
     }
 
     /** The row of {@code s} with every metric 0. */
@@ -67,7 +87,12 @@ public record ResultRow(String model, String algo, String config, String configD
     public static ResultRow empty(Subtask s, ResultColumns columns, String configDetail) {
         Map<String, Number> zeros = new LinkedHashMap<>();
         columns.metrics().forEach(c -> zeros.put(c, 0L));
-        return new ResultRow(s.model().name(), s.algo().cliName(), s.cfg(), configDetail, zeros, columns);
+        return new ResultRow(s.model().name(), s.algo().cliName(), s.cfg(), configDetail, zeros, s.kv(), 0, columns);
+    }
+
+    /** This row with the KV cache's bytes per token. */
+    public ResultRow withKvBytesPerToken(double bytes) {
+        return new ResultRow(model, algo, config, configDetail, metrics, kv, bytes, columns);
     }
 
     /** This row with one metric set. */
@@ -77,7 +102,7 @@ public record ResultRow(String model, String algo, String config, String configD
         }
         Map<String, Number> m = new LinkedHashMap<>(metrics);
         m.put(column, value);
-        return new ResultRow(model, algo, config, configDetail, m, columns);
+        return new ResultRow(model, algo, config, configDetail, m, kv, kvBytesPerToken, columns);
     }
 
     /** The header line of the LLM schema (no terminator). */
@@ -89,6 +114,10 @@ public record ResultRow(String model, String algo, String config, String configD
     public String csvRecord() {
         List<String> f = new ArrayList<>(List.of(model, algo, config, configDetail));
         metrics.values().forEach(v -> f.add(v instanceof Double d ? PyFloat.repr(d) : v.toString()));
+        if (!columns.trailing().isEmpty()) {
+            f.add(kv);
+            f.add(PyFloat.repr(kvBytesPerToken));
+        }
         return CsvLine.join(f);
     }
 
