@@ -65,8 +65,8 @@ class quant_vit implements Callable<Integer> {
     Path resultDir = Path.of("results");
 
     @Option(names = "--fnorm-dir", paramLabel = "DIR", description = "Where MXQ reads fnorm-<model>.csv, computing it "
-            + "when missing (default: ${DEFAULT-VALUE}).")
-    Path fnormDir = Path.of("snapshots", "fnorm");
+            + "(with the kurtosis joined) when missing (default: <result-dir>/fnorm).")
+    Path fnormDir;
 
     @Mixin
     MxqVariantOptions mxq;
@@ -112,7 +112,8 @@ class quant_vit implements Callable<Integer> {
         Plan plan = VitPlan.of(models.stream().map(ModelRef::parse).toList(), algoList, configs, t);
         String name = experiment == null || experiment.length() < 3
                 ? Plan.defaultExperimentName(t, algoList, configs) : experiment;
-        VitRunner runner = new VitRunner(new VitRunner.Settings(data, fnormDir, mxq.toOptions(),
+        VitRunner runner = new VitRunner(new VitRunner.Settings(data,
+                fnormDir != null ? fnormDir : resultDir.resolve("fnorm"), mxq.toOptions(),
                 device == null ? ComputeDevice.fromEnvironment() : ComputeDevice.parse(device), threads, imageBatch,
                 new LinearProbe(probeLr, probeEpochs, probeBatch, 0.0, probeSeed)));
         runner.check(plan);
