@@ -79,8 +79,10 @@ public final class ClipModel implements AutoCloseable {
         int p = c.patchSize();
         NDManager manager = Djl.newManager(device);
         try {
-            NDArray patch = LinearFactory.array(source, "vision_model.embeddings.patch_embedding.weight", manager,
-                    device, v.width(), 3, p, p).reshape(v.width(), 3L * p * p);
+            NDArray conv = LinearFactory.array(source, "vision_model.embeddings.patch_embedding.weight", manager,
+                    device, v.width(), 3, p, p);                                       // [D, 3, p, p]
+            // a view of the conv weight (closing the original would free the view's memory)
+            NDArray patch = conv.reshape(v.width(), 3L * p * p);                       // [D, 3*p*p]
             NDArray[] vision = {patch,
                     LinearFactory.array(source, "vision_model.embeddings.class_embedding", manager, device, v.width()),
                     LinearFactory.array(source, "vision_model.embeddings.position_embedding.weight", manager, device,
