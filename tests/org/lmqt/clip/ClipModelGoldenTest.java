@@ -2,16 +2,21 @@ package org.lmqt.clip;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.lmqt.TestData;
 import org.lmqt.checkpoint.SafetensorsFile;
+import org.lmqt.cli.UserException;
 import org.lmqt.device.ComputeDevice;
 
 /**
@@ -53,6 +58,10 @@ class ClipModelGoldenTest {
             close(golden, "logits_per_image", perImage, 1e-4);
             float[] perText = m.logitsPerImage(txt, img);                // [4, 3]
             close(golden, "logits_per_text", perText, 1e-4);
+            // the same prompt padded with zeros and with eos pools to the same vector (causal mask)
+            for (int j = 0; j < 48; j++) {
+                assertEquals(txt.pooled()[j], txt.pooled()[48 + j], 1e-6, "pooled rows 0 and 1");
+            }
             long[] eos = golden.longs("eos_positions");
             for (int r = 0; r < 4; r++) {
                 assertEquals(eos[r], m.config().pooling().position(ids[r], m.config().eosTokenId()));
@@ -84,6 +93,43 @@ class ClipModelGoldenTest {
             }
             assertEquals(hf.clip().vision(), oc.clip().vision());
             assertEquals(hf.clip().text(), oc.clip().text());
+        }
+    }
+
+    @Test
+    void oldHfConfigsWithEosTwoPoolAtTheArgmax(@TempDir Path tmp) throws Exception {
+        Path src = TestData.shared("fixtures/clip/tiny-clip-gelu");
+        Path dir = tmp.resolve("old-config");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), Files.readString(src.resolve("config.json"))
+                .replace("\"eos_token_id\": 99", "\"eos_token_id\": 2"));
+        Files.createSymbolicLink(dir.resolve("model.safetensors"), src.resolve("model.safetensors"));
+        try (SafetensorsFile golden = SafetensorsFile.open(src.resolve("golden.safetensors"));
+             ClipWeights w = ClipWeights.open(dir);
+             ClipModel m = ClipModel.load(w, ComputeDevice.CPU)) {
+            assertEquals(TextPooling.ARGMAX, m.config().pooling());
+            long[] flat = golden.longs("input_ids");
+            long[][] ids = new long[4][];
+            for (int r = 0; r < 4; r++) {
+                ids[r] = java.util.Arrays.copyOfRange(flat, r * 16, r * 16 + 16);
+            }
+            close(golden, "text_features", m.encodeTexts(ids).features(), 1e-5);
+        }
+    }
+
+    @Test
+    void aMissingLayoutIsAOneLineError(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("hf-only");
+        Files.createDirectories(dir);
+        Path src = TestData.shared("fixtures/clip/tiny-clip-gelu");
+        Files.copy(src.resolve("config.json"), dir.resolve("config.json"));
+        Files.createSymbolicLink(dir.resolve("model.safetensors"), src.resolve("model.safetensors"));
+        UserException e = assertThrows(UserException.class,
+                () -> ClipWeights.open(dir, ClipLayout.OPEN_CLIP, Optional.empty(), null));
+        assertTrue(e.getMessage().endsWith("hf-only: no open_clip_config.json with open_clip_model.safetensors (not a "
+                + "CLIP folder in the open_clip layout)"), e.getMessage());
+        try (ClipWeights w = ClipWeights.open(dir)) {
+            assertEquals(ClipLayout.HF, w.clip().layout());
         }
     }
 
