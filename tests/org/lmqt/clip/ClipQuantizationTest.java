@@ -49,10 +49,13 @@ class ClipQuantizationTest {
         }
     }
 
-    @Test
-    void packedLayersGiveTheDequantizedModelsOutputsAndStayNearFp() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(ClipDeployment.class)
+    void packedLayersGiveTheDequantizedModelsOutputsAndStayNearFp(ClipDeployment deployment) {
         try (SafetensorsFile golden = SafetensorsFile.open(DIR.resolve("golden.safetensors"));
-             ClipWeights q = quantized("b4g64");
+             ClipWeights q = ClipWeights.open(DIR, ClipLayout.OPEN_CLIP,
+                     Optional.of(QuantPlan.uniform(QuantMethod.HQQ, QuantConfig.parse("b4g64"))), Hqq.parallel(),
+                     deployment);
              ClipModel packed = ClipModel.load(q, ComputeDevice.CPU, LinearFactory.STANDARD);
              ClipModel dense = ClipModel.load(q, ComputeDevice.CPU, LinearFactory.DENSE)) {
             float[] pixels = golden.tensor("pixel_values").data();
