@@ -148,6 +148,9 @@ class VitHarnessTest {
                 Task.EVAL_ZEROSHOT_CLS));
         assertThrows(UserException.class, () -> VitPlan.of(List.of(model), List.of(Algo.HQQ), List.of(),
                 Task.EVAL_PPL));
+        // and the LLM grid rejects the ViT tasks
+        assertThrows(IllegalArgumentException.class, () -> Plan.of(List.of(model), List.of(Algo.HQQ), List.of(),
+                Task.EVAL_LINEAR_PROBE));
         Plan defaults = VitPlan.of(List.of(model), List.of(Algo.MXQ), List.of(), Task.EVAL_ZEROSHOT_CLS);
         assertEquals(18, defaults.subtasks().size());
         assertEquals("7_80", defaults.subtasks().get(0).cfg());
