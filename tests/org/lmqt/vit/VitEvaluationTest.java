@@ -151,6 +151,31 @@ class VitEvaluationTest {
     }
 
     @Test
+    void imageNetFoldersGetTheCuratedClassNames() throws Exception {
+        assertEquals(1000, ImageNetClassNames.NAMES.size());
+        assertEquals("tench", ImageNetClassNames.NAMES.get(0));
+        assertEquals("toilet paper", ImageNetClassNames.NAMES.get(999));
+        Path inet = tmp.resolve("inet");
+        byte[] png = Files.readAllBytes(data.resolve("test/red_square/0000.png"));
+        for (int i = 0; i < 1000; i++) {
+            Path d = inet.resolve(String.format("n%08d", 1440764 + i));
+            Files.createDirectories(d);
+            if (i == 0 || i == 999) {
+                Files.write(d.resolve("a.png"), png);
+            }
+        }
+        // only the first and last class folders hold an image here: a class folder without images is an error
+        UserException e = assertThrows(UserException.class, () -> ImageData.split(inet, "test"));
+        assertTrue(e.getMessage().contains("class folder without images"), e.getMessage());
+        for (int i = 1; i < 999; i++) {
+            Files.write(inet.resolve(String.format("n%08d", 1440764 + i)).resolve("a.png"), png);
+        }
+        ImageSet set = ImageData.split(inet, "test");
+        assertEquals(ImageNetClassNames.NAMES, set.classNames());
+        assertEquals(999, set.images().get(999).label());
+    }
+
+    @Test
     void webdatasetShardsReadLikeFolders() throws Exception {
         Path wds = tmp.resolve("wds");
         Files.createDirectories(wds.resolve("test"));

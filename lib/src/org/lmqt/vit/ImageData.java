@@ -23,7 +23,8 @@ import org.lmqt.cli.UserException;
  *       {@code <key>.cls} (class index) and a {@code <key>.jpg|jpeg|png} image.</li>
  * </ul>
  * {@code <root>/classnames.txt} (one name per line, in class order) gives the names used in prompts (required for
- * shards; for folders the default is the folder name with {@code _} as space).
+ * shards; for folders the default is the folder name with {@code _} as space, and {@link ImageNetClassNames} for
+ * ImageNet's 1000 WordNet-id folders).
  * {@code <root>/zeroshot_classification_templates.txt} (CLIP_benchmark's file name) or {@code templates.txt}, one
  * template per line with {@code {c}} for the class name, replaces the default ImageNet templates.
  */
@@ -87,8 +88,8 @@ public final class ImageData {
                 }
             }
         }
-        List<String> names = classNames(root, classes.size())
-                .orElse(classes.stream().map(c -> c.replace('_', ' ')).toList());
+        List<String> names = classNames(root, classes.size()).orElse(ImageNetClassNames.areImageNetFolders(classes)
+                ? ImageNetClassNames.NAMES : classes.stream().map(c -> c.replace('_', ' ')).toList());
         List<LabeledImage> images = new ArrayList<>();
         for (int label = 0; label < classes.size(); label++) {
             Path cdir = dir.resolve(classes.get(label));
