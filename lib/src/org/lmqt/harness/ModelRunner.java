@@ -17,6 +17,7 @@ import org.lmqt.calib.CalibrationWindows;
 import org.lmqt.calib.GptqCalibration;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.HubCache;
+import org.lmqt.cli.UserException;
 import org.lmqt.device.ComputeDevice;
 import org.lmqt.eval.KlDivergence;
 import org.lmqt.eval.MemoryProbe;
@@ -142,6 +143,9 @@ public final class ModelRunner implements SubtaskRunner {
 
     @Override
     public ResultRow run(Subtask s) {
+        if (!Task.LLM.contains(s.task())) {
+            throw new UserException(s.task() + " is a task of quant-vit, not of the LLM harness");
+        }
         ResultRow row = ResultRow.empty(s);
         MemoryProbe memory = new MemoryProbe(settings.device());
         Path modelDir;
@@ -170,6 +174,7 @@ public final class ModelRunner implements SubtaskRunner {
                         .with("load_mem_allot", memory.peakBytes()).with("load_mem_reserved", memory.peakBytes());
             }
             case EVAL_PPL -> perplexity(row, modelDir, memory, s);
+            case EVAL_ZEROSHOT_CLS, EVAL_LINEAR_PROBE -> throw new IllegalStateException("not an LLM task");
         };
     }
 
@@ -195,6 +200,7 @@ public final class ModelRunner implements SubtaskRunner {
                 case EVAL_MODEL_STORAGE -> r.with("model_storage_size", storageBytes(ckpt, source))
                         .with("load_mem_allot", memory.peakBytes()).with("load_mem_reserved", memory.peakBytes());
                 case EVAL_PPL -> perplexity(r, m, memory, s);
+                case EVAL_ZEROSHOT_CLS, EVAL_LINEAR_PROBE -> throw new IllegalStateException("not an LLM task");
             };
         }
     }

@@ -51,6 +51,10 @@ public record Plan(Task task, List<Subtask> subtasks) {
         if (task != Task.EVAL_PPL && !kvs.equals(List.of(org.lmqt.model.KvPolicy.EXACT.name()))) {
             throw new IllegalArgumentException("--kv applies to --task eval_ppl only (a KV cache changes no weights)");
         }
+        if (!Task.LLM.contains(task)) {
+            throw new IllegalArgumentException(task + " is a task of quant-vit (LLM tasks: quant, eval_ppl, "
+                    + "eval_model_storage)");
+        }
         if (models.isEmpty() || algos.isEmpty()) {
             throw new IllegalArgumentException("give at least one --model and one --algo");
         }

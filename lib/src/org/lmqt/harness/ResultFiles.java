@@ -28,7 +28,7 @@ public final class ResultFiles {
     /** Writes the partial file of {@code s} (replacing an older one). */
     public static Path writePartial(Path experimentDir, Subtask s, ResultRow row) {
         Path file = experimentDir.resolve(s.partialFileName());
-        AtomicFiles.writeString(file, ResultRow.header() + "\n" + row.csvRecord() + "\n");
+        AtomicFiles.writeString(file, row.columns().header() + "\n" + row.csvRecord() + "\n");
         return file;
     }
 
@@ -65,19 +65,17 @@ public final class ResultFiles {
         if (partials.isEmpty()) {
             return Optional.empty();
         }
-        StringBuilder sb = new StringBuilder(ResultRow.header()).append('\n');
+        ResultColumns schema = schemaOf(partials.get(0));
+        StringBuilder sb = new StringBuilder(schema.header()).append('\n');
         // partial files of an older lmqt lack the added columns: they are 0 there, as unmeasured metrics are, and
         // those written before the KV columns had the exact cache
-        String kvPadding = ",none,0.0";
-        Map<String, String> paddingOf = Map.of(
-                String.join(",", ResultRow.ORIGINAL_COLUMNS), ",0".repeat(ResultRow.ADDED_COLUMNS.size()) + kvPadding,
-                String.join(",", ResultRow.METRIC_COLUMNS), kvPadding,
-                ResultRow.header(), "");
+        Map<String, String> paddingOf = schema.paddingByHeader();
         for (Path p : partials) {
             List<String> lines = readLines(p);
             String padding = lines.isEmpty() ? null : paddingOf.get(lines.get(0));
             if (padding == null) {
-                throw new UserException(p + " does not have the result columns; move it out of " + experimentDir);
+                throw new UserException(p + " does not have the result columns of " + partials.get(0).getFileName()
+                        + "; move it out of " + experimentDir);
             }
             lines.subList(1, lines.size()).stream().filter(l -> !l.isEmpty())
                     .forEach(l -> sb.append(l).append(padding).append('\n'));
@@ -85,6 +83,18 @@ public final class ResultFiles {
         Path out = experimentDir.resolve("result-" + experiment + "-" + STAMP.format(now) + ".csv");
         AtomicFiles.writeString(out, sb.toString());
         return Optional.of(out);
+    }
+
+    /** The schema whose header (or one of an older lmqt's) a partial file starts with. */
+    private static ResultColumns schemaOf(Path partial) {
+        List<String> lines = readLines(partial);
+        String first = lines.isEmpty() ? "" : lines.get(0);
+        for (ResultColumns c : ResultColumns.KNOWN) {
+            if (c.paddingByHeader().containsKey(first)) {
+                return c;
+            }
+        }
+        throw new UserException(partial + " does not have the result columns; move it out of " + partial.getParent());
     }
 
     /** The data rows of a result or partial file, split into fields. */
