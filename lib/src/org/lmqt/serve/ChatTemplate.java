@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
+import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.interpret.FatalTemplateErrorsException;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
@@ -135,7 +136,13 @@ public record ChatTemplate(String template, String bosToken, String eosToken, bo
     }
 
     private static Jinjava jinjava() {
-        Jinjava j = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
+        // Jinja2 semantics where Jinjava's defaults differ: {{- -}} trims around expressions, whitespace control
+        // parsed as Jinja2 does, Python's operator precedence
+        LegacyOverrides jinja2 = LegacyOverrides.newBuilder().withUseTrimmingForNotesAndExpressions(true)
+                .withParseWhitespaceControlStrictly(true).withUseNaturalOperatorPrecedence(true)
+                .withKeepNullableLoopValues(true).build();
+        Jinjava j = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true)
+                .withLegacyOverrides(jinja2).build());
         j.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", ChatTemplate.class,
                 "raiseException", Object.class));
         return j;

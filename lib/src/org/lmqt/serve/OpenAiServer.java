@@ -41,6 +41,8 @@ public final class OpenAiServer implements AutoCloseable {
     /** Header a client may send to tag a request; it is echoed on the answer. */
     public static final String REQUEST_ID_HEADER = "X-Request-Id";
     private static final int MAX_BODY_BYTES = 4 << 20;
+    /** Connections handled beyond the queue, so that a full queue is answered 503 quickly. */
+    private static final int SPARE_EXCHANGES = 64;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ServeSettings settings;
@@ -73,7 +75,7 @@ public final class OpenAiServer implements AutoCloseable {
                     return t;
                 });
         // connections being handled: the waiting slots, the one running, and some room to answer 503 quickly
-        this.openExchanges = new Semaphore(settings.waitingSlots() + 1 + 64);
+        this.openExchanges = new Semaphore(settings.waitingSlots() + 1 + SPARE_EXCHANGES);
         this.http = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 128);
         http.createContext("/", this::handle);
         http.setExecutor(handlers);
@@ -398,31 +400,40 @@ public final class OpenAiServer implements AutoCloseable {
         }
     }
 
-    /** Read-only view for tests: requests waiting for the model thread. */
+    /** Requests waiting for the model thread (for tests and monitoring). */
     int waiting() {
         return modelThread.getQueue().size();
     }
 
+    /** Requests generating now: 0 or 1. */
+    int running() {
+        return modelThread.getActiveCount();
+    }
+
     /**
-     * Graceful shutdown: new requests get 503, the listening socket closes, in-flight requests finish within the
-     * grace period; then the model thread stops.
+     * Graceful shutdown: new requests get 503 at once, the requests in flight finish within the grace period, then
+     * the listening socket and every connection close and the model thread stops. (The JDK's
+     * {@code HttpServer.stop(delay)} waits the whole delay when nothing is in flight, so the server counts its own
+     * open requests and stops the listener without delay once they are done.)
      */
     @Override
     public void close() {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
-        long grace = Math.max(1, settings.shutdownGrace().toSeconds());
-        http.stop((int) Math.min(Integer.MAX_VALUE, grace));
-        modelThread.shutdown();
+        long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
+        int permits = settings.waitingSlots() + 1 + SPARE_EXCHANGES;
         try {
-            if (!modelThread.awaitTermination(grace, TimeUnit.SECONDS)) {
-                modelThread.shutdownNow();
+            // every permit back = no request in flight
+            long left = deadline - System.nanoTime();
+            if (left > 0 && openExchanges.tryAcquire(permits, left, TimeUnit.NANOSECONDS)) {
+                openExchanges.release(permits);
             }
         } catch (InterruptedException e) {
-            modelThread.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        http.stop(0);
+        modelThread.shutdownNow();
         handlers.shutdownNow();
     }
 }
