@@ -117,7 +117,7 @@ public final class BosGenerator {
                                     + (settings.trace() ? " (see the level-1 trace log)" : " (rerun with --trace)"));
                         }
                         plan.put(a.key(), subs);
-                        writePlan(settings.plan(), plan);
+                        writePlan(settings.plan(), inFileOrder(plan, topics));
                         if (settings.trace()) {
                             AtomicFiles.writeString(traceLog("l1-" + a.key()), a.text());
                         }
@@ -193,6 +193,18 @@ public final class BosGenerator {
     private Path traceLog(String key) {
         return settings.llmOutputDir().resolve("output-" + key.replace(' ', '-').replace('/', '-') + "-"
                 + settings.shortId() + "-" + settings.variant() + ".log");
+    }
+
+    /** The plan with the topics of the topics file first, in its order (answers arrive in any order). */
+    private static Map<String, List<String>> inFileOrder(Map<String, List<String>> plan, List<Topic> topics) {
+        Map<String, List<String>> ordered = new LinkedHashMap<>();
+        topics.forEach(t -> {
+            if (plan.containsKey(t.name())) {
+                ordered.put(t.name(), plan.get(t.name()));
+            }
+        });
+        plan.forEach(ordered::putIfAbsent);
+        return ordered;
     }
 
     private static Map<String, List<String>> readPlan(Path file) {

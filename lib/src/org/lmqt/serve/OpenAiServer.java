@@ -203,8 +203,8 @@ public final class OpenAiServer implements AutoCloseable {
         if (room <= 0 || req.maxTokens().isPresent() && req.maxTokens().getAsInt() > room) {
             throw new ApiException(400, "invalid_request_error", req.chat() ? "messages" : "prompt",
                     "context_length_exceeded", "this model's context is " + maxPositions + " tokens; the prompt has "
-                    + prompt.length + (req.maxTokens().isPresent() ? " and max_tokens is "
-                    + req.maxTokens().getAsInt() : "") + " tokens", Map.of());
+                    + prompt.length + " tokens" + (req.maxTokens().isPresent() ? " and max_tokens is "
+                    + req.maxTokens().getAsInt() : ""), Map.of());
         }
         int maxTokens = req.maxTokens().orElse(req.chat() ? room : Math.min(room, DEFAULT_COMPLETION_TOKENS));
         GenerationJob job = new GenerationJob(generation, prompt, maxTokens, req, settings);
