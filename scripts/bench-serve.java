@@ -48,11 +48,8 @@ class bench_serve implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        LoadTest test;
-        try {
-            test = new LoadTest(java.net.URI.create("http://127.0.0.1/v1"), "bench", clients, requests, maxTokens, prompt);
-        } catch (IllegalArgumentException e) {
-            throw new UserException(e.getMessage());
+        if (clients < 1 || requests < 1 || maxTokens < 1) {
+            throw new UserException("--clients, --requests and --max-tokens must be >= 1");
         }
         try (LoadedModel m = modelOptions.load();
              OpenAiServer server = OpenAiServer.start(m.model(), m.requireTokenizer(), ChatTemplate.of(m.dir()),

@@ -78,5 +78,8 @@ class BosFormatsTest {
         assertEquals(rows, both);
         BosCsv.split(rows.subList(0, 2), tmp);
         assertEquals(1, BosCsv.read(tmp.resolve("test.csv")).size(), "two rows: one each");
+        BosCsv.split(List.of(), tmp);
+        assertEquals("topic,text,timestamp\n", Files.readString(tmp.resolve("train.csv")));
+        assertEquals("topic,text,timestamp\n", Files.readString(tmp.resolve("test.csv")));
     }
 }

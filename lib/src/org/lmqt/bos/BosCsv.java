@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import org.lmqt.cli.UserException;
 import org.lmqt.io.AtomicFiles;
 import org.lmqt.io.PandasCsv;
 import org.lmqt.io.TextRecords;
@@ -56,12 +55,9 @@ public final class BosCsv {
      * Writes {@code train.csv} and {@code test.csv} into {@code dir}, each with the header: the records in file
      * order, cut at the first record boundary where {@value #TRAIN_SHARE} of the rows' bytes are reached (the
      * original cut the file into byte chunks, which could split a row in two). With two records or more, both
-     * files get at least one.
+     * files get at least one; with none, both hold only the header.
      */
     public static void split(List<BosRecord> records, Path dir) {
-        if (records.isEmpty()) {
-            throw new UserException("no records to split");
-        }
         long total = 0;
         long[] bytes = new long[records.size()]; // [records]
         for (int i = 0; i < bytes.length; i++) {
