@@ -64,7 +64,7 @@ class BosFormatsTest {
     }
 
     @Test
-    void splitCutsOnRowBoundaries() {
+    void splitCutsOnRowBoundaries() throws Exception {
         List<BosRecord> rows = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
             rows.add(new BosRecord("t" + i, "line, number " + i + "\nwith a break", "2026-12-01 10:00:0" + i));
