@@ -167,7 +167,7 @@ class GenerateBosTest {
         CompletionClient.Failure e = assertThrows(CompletionClient.Failure.class,
                 () -> generator(s, base, null, quiet()).run());
         assertTrue(e.getMessage().startsWith("malformed answer from "), e.getMessage());
-        assertTrue(e.getMessage().endsWith("(after 2 retries); 0 rows kept in " + s.output() + ", a rerun continues"),
+        assertTrue(e.getMessage().endsWith("(after 2 retries); nothing written yet"),
                 e.getMessage());
         assertEquals(3, total.get());
     }
@@ -179,6 +179,7 @@ class GenerateBosTest {
         CompletionClient.Failure e = assertThrows(CompletionClient.Failure.class,
                 () -> generator(s, base, null, quiet()).run());
         assertTrue(e.getMessage().startsWith("the connection to " + base + "/completions failed"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; 1 rows kept in " + s.output() + ", a rerun continues"), e.getMessage());
         assertEquals(List.of("Algebra"), BosCsv.read(s.output()).stream().map(BosRecord::topic).toList(),
                 "the finished sub-topic is kept");
         assertEquals(3, seen.get(BosPrompts.explanation("Geometry")).get());

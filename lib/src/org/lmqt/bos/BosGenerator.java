@@ -180,8 +180,9 @@ public final class BosGenerator {
                     Throwable cause = e.getCause();
                     String why = cause instanceof CompletionClient.Failure ? cause.getMessage()
                             : org.lmqt.cli.Cli.oneLine(cause);
-                    throw new CompletionClient.Failure(why + "; " + records.size() + " rows kept in "
-                            + settings.output() + ", a rerun continues");
+                    throw new CompletionClient.Failure(why + "; " + (Files.exists(settings.output())
+                            ? records.size() + " rows kept in " + settings.output() + ", a rerun continues"
+                            : "nothing written yet"));
                 }
             }
         } finally {
