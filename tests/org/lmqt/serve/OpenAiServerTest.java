@@ -234,6 +234,37 @@ class OpenAiServerTest {
         }
     }
 
+    @Test
+    void timeoutsEndAQueuedRequestAndALongGeneration() throws Exception {
+        OpenAiServer strict = OpenAiServer.start(model.model(), tok(), ChatTemplate.of(model.dir()),
+                ServeSettings.loopback("tiny").withTimeouts(java.time.Duration.ofMinutes(1),
+                        java.time.Duration.ofMillis(1)));
+        String body = "{\"model\": \"tiny\", \"prompt\": \"" + PROMPT + "\", \"temperature\": 0, \"max_tokens\": 200}";
+        try {
+            // the generation timeout: the answer ends early, as 'length'
+            HttpResponse<String> cut = post(strict.baseUrl(), "/completions", body);
+            assertEquals(200, cut.statusCode(), cut.body());
+            JsonNode answer = JSON.readTree(cut.body());
+            assertTrue(answer.path("usage").path("completion_tokens").asInt() < 200, cut.body());
+            assertEquals("length", answer.path("choices").path(0).path("finish_reason").asText());
+            // the request timeout: a request that waited in the queue is not started
+            ServeSettings impatient = ServeSettings.loopback("tiny").withWaitingSlots(1)
+                    .withTimeouts(java.time.Duration.ofMillis(50), java.time.Duration.ofMinutes(1));
+            String longest = "{\"model\": \"tiny\", \"prompt\": \"x\", \"temperature\": 0, \"max_tokens\": 250}";
+            try (OpenAiServer queued = OpenAiServer.start(model.model(), tok(), ChatTemplate.of(model.dir()),
+                    impatient)) {
+                CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() ->
+                        postQuietly(queued.baseUrl(), longest));
+                awaitLoad(queued, 0);
+                HttpResponse<String> late = post(queued.baseUrl(), "/completions", body);
+                assertEquals("queue_timeout", error(late, 503).path("code").asText());
+                assertEquals(200, first.get().statusCode());
+            }
+        } finally {
+            strict.close();
+        }
+    }
+
     private static HttpResponse<String> postQuietly(URI base, String body) {
         try {
             return post(base, "/completions", body);

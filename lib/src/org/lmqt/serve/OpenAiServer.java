@@ -74,6 +74,7 @@ public final class OpenAiServer implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
+        modelThread.prestartCoreThread(); // a request is handed over at once, not after a thread start
         // connections being handled: the waiting slots, the one running, and some room to answer 503 quickly
         this.openExchanges = new Semaphore(settings.waitingSlots() + 1 + SPARE_EXCHANGES);
         this.http = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 128);
