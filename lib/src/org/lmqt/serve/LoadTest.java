@@ -74,7 +74,8 @@ public record LoadTest(URI baseUrl, String model, int clients, int requests, int
 
     /** Runs the load test. */
     public Report run() throws InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10)).build();
         URI url = URI.create(baseUrl.toString().replaceAll("/+$", "") + "/completions");
         String body = JSON.createObjectNode().put("model", model).put("prompt", prompt).put("max_tokens", maxTokens)
                 .put("temperature", 0).toString();
