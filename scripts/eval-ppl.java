@@ -21,7 +21,9 @@ import org.lmqt.eval.Perplexity;
 import org.lmqt.eval.PerplexityCsv;
 import org.lmqt.eval.PerplexityResult;
 import org.lmqt.model.LoadedModel;
+import org.lmqt.model.KvPolicy;
 import org.lmqt.model.ModelOptions;
+import org.lmqt.quant.kv.KvOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,10 +33,15 @@ import picocli.CommandLine.Option;
                 + "tokenization, windows of --max-length tokens every --stride tokens, loss on the tokens new to each "
                 + "window, exp(sum NLL / N). Prints the result and a CSV row (appended to --output)."},
         footer = {"", "Example:", "  ./jbang scripts/eval-ppl.java --model DIR --text ../shared/corpus/moby-dick.txt "
-                + "--max-length 256 --stride 128"})
+                + "--max-length 256 --stride 128",
+                "  ./jbang scripts/eval-ppl.java --model out/pipeline/tiny-llama --text data/corpus/moby-dick-chapter-1.txt "
+                + "--max-length 256 --stride 128 --kv kivi2-g32-r32"})
 class eval_ppl implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
+
+    @Mixin
+    KvOptions kvOptions;
 
     @Option(names = "--dataset", defaultValue = "wikitext2", paramLabel = "wikitext2|c4",
             description = "Evaluation set (default: ${DEFAULT-VALUE}); ignored with --text.")
@@ -78,6 +85,13 @@ class eval_ppl implements Callable<Integer> {
         }
         MemoryProbe memory = new MemoryProbe(modelOptions.device());   // the model's memory counts, as in the original
         try (LoadedModel m = modelOptions.load()) {
+            KvPolicy kv = kvOptions.applyTo(m);   // each window: one prefill with prefill_with_quant (README)
+            if (kv != KvPolicy.EXACT) {
+                System.out.println(KvOptions.memoryLine(kv, m.model().config()));
+            }
+            String quantLabel = kv == KvPolicy.EXACT ? modelOptions.quantLabel()
+                    : modelOptions.config == null && modelOptions.allocation == null ? "kv " + kv.name()
+                    : modelOptions.quantLabel() + " + kv " + kv.name();
             memory.sample();
             long[] ids = maxTokens == null ? m.requireTokenizer().encode(body)
                     : m.requireTokenizer().encodePrefix(body, maxTokens);
@@ -88,7 +102,7 @@ class eval_ppl implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "%s (%s) on %s: perplexity %.4f over %d tokens, %d windows, "
                             + "%.3f s/window, %.1f tokens/s, peak memory %.1f MiB (%s)%n", m.shortId(),
-                    modelOptions.quantLabel(), datasetName, r.perplexity(), r.tokens(), r.windows(),
+                    quantLabel, datasetName, r.perplexity(), r.tokens(), r.windows(),
                     r.meanWindowSeconds(), r.tokensPerSecond(), r.peakMemoryBytes() / 1048576.0, memory.kind());
             Optional<KlDivergence.Result> kl = Optional.empty();
             if (klReference != null) {
@@ -101,7 +115,7 @@ class eval_ppl implements Callable<Integer> {
                                 + "p99 %.6g, max %.6g nats; same top token %.2f %%%n", klReference, k.positions(),
                         k.mean(), k.median(), k.p99(), k.max(), 100 * k.top1Agree());
             }
-            String row = PerplexityCsv.row(m.shortId(), modelOptions.quantLabel(), datasetName,
+            String row = PerplexityCsv.row(m.shortId(), quantLabel, datasetName,
                     m.model().device().toString(), protocol, r, memory.kind(), kl);
             System.out.println(PerplexityCsv.HEADER);
             System.out.println(row);

@@ -28,12 +28,17 @@ public enum Algo {
      */
     BNB,
     /**
-     * GPTQ as AutoGPTQ runs it (sym, damp 0.01, no act-order, true-sequential) on the calibration windows; quantized
-     * as the model loads (no snapshot yet).
+     * GPTQ as AutoGPTQ runs it (sym, damp 0.01, no act-order, true-sequential) on the calibration windows; the
+     * snapshot in AutoGPTQ's layout, cached like HQQ's.
      */
     GPTQ,
-    /** AWQ as AutoAWQ runs it (duo scaling, zero point, GEMM), on the calibration windows; quantized as it loads. */
+    /** AWQ as AutoAWQ runs it (duo scaling, zero point), on the calibration windows; the snapshot in GEMM layout. */
     AWQ;
+
+    /** GPTQ and AWQ: quantized block by block on calibration data. */
+    public boolean isCalibrated() {
+        return this == GPTQ || this == AWQ;
+    }
 
     /** The original's {@code HQQ_CONFIGS}, in its order (also the default for {@code rtn}). */
     public static final List<String> HQQ_CONFIGS = List.of("b8g32", "b8g64", "b8g128", "b4g32", "b4g64", "b4g128",

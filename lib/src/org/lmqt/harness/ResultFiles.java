@@ -9,6 +9,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.lmqt.cli.UserException;
@@ -65,17 +66,21 @@ public final class ResultFiles {
             return Optional.empty();
         }
         StringBuilder sb = new StringBuilder(ResultRow.header()).append('\n');
-        // partial files of an older lmqt lack the added columns: they are 0 there, as unmeasured metrics are
-        String original = String.join(",", ResultRow.ORIGINAL_COLUMNS);
-        String padding = ",0".repeat(ResultRow.ADDED_COLUMNS.size());
+        // partial files of an older lmqt lack the added columns: they are 0 there, as unmeasured metrics are, and
+        // those written before the KV columns had the exact cache
+        String kvPadding = ",none,0.0";
+        Map<String, String> paddingOf = Map.of(
+                String.join(",", ResultRow.ORIGINAL_COLUMNS), ",0".repeat(ResultRow.ADDED_COLUMNS.size()) + kvPadding,
+                String.join(",", ResultRow.METRIC_COLUMNS), kvPadding,
+                ResultRow.header(), "");
         for (Path p : partials) {
             List<String> lines = readLines(p);
-            boolean old = !lines.isEmpty() && lines.get(0).equals(original);
-            if (lines.isEmpty() || !(old || lines.get(0).equals(ResultRow.header()))) {
+            String padding = lines.isEmpty() ? null : paddingOf.get(lines.get(0));
+            if (padding == null) {
                 throw new UserException(p + " does not have the result columns; move it out of " + experimentDir);
             }
             lines.subList(1, lines.size()).stream().filter(l -> !l.isEmpty())
-                    .forEach(l -> sb.append(l).append(old ? padding : "").append('\n'));
+                    .forEach(l -> sb.append(l).append(padding).append('\n'));
         }
         Path out = experimentDir.resolve("result-" + experiment + "-" + STAMP.format(now) + ".csv");
         AtomicFiles.writeString(out, sb.toString());

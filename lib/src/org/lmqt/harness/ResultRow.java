@@ -18,8 +18,12 @@ import org.lmqt.io.PyFloat;
  * @param config       config name ({@code base}, {@code b4g64}, {@code 4_25})
  * @param configDetail the original's {@code str()} of the config dict
  * @param metrics      value of every metric column ({@link #METRICS}), {@link Long} or {@link Double}
+ * @param kv           the KV-cache method ({@code none}: exact), written in the trailing {@code kv} column
+ * @param kvBytesPerToken bytes of the KV cache per token with that method (0 when not measured), column
+ *                     {@code kv_bytes_per_token}
  */
-public record ResultRow(String model, String algo, String config, String configDetail, Map<String, Number> metrics) {
+public record ResultRow(String model, String algo, String config, String configDetail, Map<String, Number> metrics,
+                        String kv, double kvBytesPerToken) {
 
     /** The columns of the original's LLM result files, in order. */
     public static final List<String> ORIGINAL_COLUMNS = List.of("model", "algo", "config", "config_detail",
@@ -33,11 +37,16 @@ public record ResultRow(String model, String algo, String config, String configD
      */
     public static final List<String> ADDED_COLUMNS = List.of("kld_wikitext", "kld_c4", "top1_agree_wikitext",
             "top1_agree_c4");
-    /** Every column, in order. */
-    public static final List<String> COLUMNS = java.util.stream.Stream.concat(ORIGINAL_COLUMNS.stream(),
+    /** The columns up to the last metric: what lmqt wrote before the KV-cache columns. */
+    public static final List<String> METRIC_COLUMNS = java.util.stream.Stream.concat(ORIGINAL_COLUMNS.stream(),
             ADDED_COLUMNS.stream()).toList();
-    /** The metric columns (all but the first four). */
-    public static final List<String> METRICS = COLUMNS.subList(4, COLUMNS.size());
+    /** The KV-cache method and its cache bytes per token, appended last. */
+    public static final List<String> KV_COLUMNS = List.of("kv", "kv_bytes_per_token");
+    /** Every column, in order. */
+    public static final List<String> COLUMNS = java.util.stream.Stream.concat(METRIC_COLUMNS.stream(),
+            KV_COLUMNS.stream()).toList();
+    /** The metric columns (after the first four, before the KV columns). */
+    public static final List<String> METRICS = METRIC_COLUMNS.subList(4, METRIC_COLUMNS.size());
     /** Columns that hold wall-clock times or memory figures, which differ between otherwise equal runs. */
     public static final List<String> TIMING_COLUMNS = List.of("quant_duration", "load_mem_allot",
             "load_mem_reserved", "ppl_mem_allot", "ppl_mem_reserved", "leaderboard_mem_allot",
@@ -57,13 +66,27 @@ public record ResultRow(String model, String algo, String config, String configD
             ordered.put(c, metrics.get(c));
         }
         metrics = java.util.Collections.unmodifiableMap(ordered);
+        if (kv == null || kv.isBlank() || !(kvBytesPerToken >= 0)) {
+            throw new IllegalArgumentException("a result row needs a KV method name and bytes per token >= 0");
+        }
+    }
+
+    /** A row with the exact KV cache, bytes per token not measured. */
+    public ResultRow(String model, String algo, String config, String configDetail, Map<String, Number> metrics) {
+        this(model, algo, config, configDetail, metrics, "none", 0);
     }
 
     /** The row of {@code s} with every metric 0. */
     public static ResultRow empty(Subtask s) {
         Map<String, Number> zeros = new LinkedHashMap<>();
         METRICS.forEach(c -> zeros.put(c, 0L));
-        return new ResultRow(s.model().name(), s.algo().cliName(), s.cfg(), s.algo().configDetail(s.cfg()), zeros);
+        return new ResultRow(s.model().name(), s.algo().cliName(), s.cfg(), s.algo().configDetail(s.cfg()), zeros,
+                s.kv(), 0);
+    }
+
+    /** This row with the KV cache's bytes per token. */
+    public ResultRow withKvBytesPerToken(double bytes) {
+        return new ResultRow(model, algo, config, configDetail, metrics, kv, bytes);
     }
 
     /** This row with one metric set. */
@@ -73,7 +96,7 @@ public record ResultRow(String model, String algo, String config, String configD
         }
         Map<String, Number> m = new LinkedHashMap<>(metrics);
         m.put(column, value);
-        return new ResultRow(model, algo, config, configDetail, m);
+        return new ResultRow(model, algo, config, configDetail, m, kv, kvBytesPerToken);
     }
 
     /** The header line (no terminator). */
@@ -85,6 +108,8 @@ public record ResultRow(String model, String algo, String config, String configD
     public String csvRecord() {
         List<String> f = new ArrayList<>(List.of(model, algo, config, configDetail));
         metrics.values().forEach(v -> f.add(v instanceof Double d ? PyFloat.repr(d) : v.toString()));
+        f.add(kv);
+        f.add(PyFloat.repr(kvBytesPerToken));
         return CsvLine.join(f);
     }
 
