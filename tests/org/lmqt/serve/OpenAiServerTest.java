@@ -142,6 +142,13 @@ class OpenAiServerTest {
                 .maxTokens(24).temperature(0.0).stop(stop).build());
         assertEquals(full.substring(0, full.indexOf(stop)), c.choices().get(0).text());
         assertEquals("stop", c.choices().get(0).finishReason().asString());
+        // streamed, the text held back while it could begin the stop string never leaks out
+        StringBuilder streamed = new StringBuilder();
+        try (StreamResponse<Completion> s = client.completions().createStreaming(CompletionCreateParams.builder()
+                .model("tiny").prompt(PROMPT).maxTokens(24).temperature(0.0).stop(stop).build())) {
+            s.stream().forEach(chunk -> chunk.choices().forEach(ch -> streamed.append(ch.text())));
+        }
+        assertEquals(c.choices().get(0).text(), streamed.toString());
     }
 
     @Test
