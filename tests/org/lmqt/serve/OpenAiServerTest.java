@@ -170,6 +170,15 @@ class OpenAiServerTest {
         }
     }
 
+    @Test
+    void aPortInUseIsAOneLineError() {
+        ServeSettings taken = new ServeSettings("127.0.0.1", server.port(), java.util.Optional.empty(), "tiny", 1,
+                java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1), java.time.Duration.ofSeconds(1));
+        org.lmqt.cli.UserException e = assertThrows(org.lmqt.cli.UserException.class, () -> OpenAiServer.start(
+                model.model(), tok(), ChatTemplate.of(model.dir()), taken));
+        assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + server.port()), e.getMessage());
+    }
+
     // ---- raw HTTP: the error paths ----
 
     private static HttpResponse<String> post(URI base, String path, String body) throws Exception {

@@ -62,6 +62,7 @@ public final class OpenAiServer implements AutoCloseable {
     private OpenAiServer(LlamaModel model, TextTokenizer tokenizer, ChatTemplate template, ServeSettings settings)
             throws IOException {
         this.settings = settings;
+        this.http = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 128); // first: may fail
         this.tokenizer = tokenizer;
         this.template = template;
         this.maxPositions = model.config().maxPositions();
@@ -77,7 +78,6 @@ public final class OpenAiServer implements AutoCloseable {
         modelThread.prestartCoreThread(); // a request is handed over at once, not after a thread start
         // connections being handled: the waiting slots, the one running, and some room to answer 503 quickly
         this.openExchanges = new Semaphore(settings.waitingSlots() + 1 + SPARE_EXCHANGES);
-        this.http = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 128);
         http.createContext("/", this::handle);
         http.setExecutor(handlers);
     }
