@@ -3,6 +3,7 @@ package org.lmqt;
 // The dependencies of the whole lib, for JBang: every script compiles lib/src through //SOURCES, and JBang honours
 // //DEPS lines in sourced files. Keep in step with pom.xml.
 //DEPS ai.djl:bom:0.35.1@pom
+//DEPS com.fasterxml.jackson:jackson-bom:2.19.0@pom
 //DEPS ai.djl:api
 //DEPS ai.djl.pytorch:pytorch-engine
 //DEPS ai.djl.pytorch:pytorch-jni:2.7.1-0.35.1
@@ -16,6 +17,7 @@ package org.lmqt;
 //DEPS org.apache.commons:commons-math3:3.6.1
 //DEPS org.webjars.npm:plotly.js-dist:3.3.1
 //DEPS io.airlift:aircompressor:0.27
+//DEPS com.hubspot.jinjava:jinjava:2.8.2
 
 /** Version information of lmqt. */
 public final class Deps {

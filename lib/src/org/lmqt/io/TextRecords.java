@@ -108,6 +108,15 @@ public final class TextRecords {
         }
     }
 
+    /** The values of any named column of a CSV file, in file order (none when it has only a header). */
+    public static List<String> csvColumn(Path file, String column) {
+        try (BufferedReader r = reader(file)) {
+            return CsvColumn.read(r, column, file.toString());
+        } catch (IOException | MalformedInputException e) {
+            throw cannotRead(file, e);
+        }
+    }
+
     /**
      * The lines of a text file without their line breaks (Python's {@code str.splitlines}: LF, CR, CRLF, VT, FF,
      * FS, GS, RS, NEL, LS and PS), no empty record after a final line break.

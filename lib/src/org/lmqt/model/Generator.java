@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDScope;
 import java.util.Arrays;
 import java.util.Set;
 import java.util.function.LongConsumer;
+import java.util.function.LongPredicate;
 
 /** Autoregressive generation with a KV cache: the prompt in one forward pass, then one token per step. */
 public final class Generator {
@@ -35,6 +36,18 @@ public final class Generator {
      * (included in the result). {@code onToken} sees each new token as it is chosen.
      */
     public long[] generate(long[] prompt, int maxNew, Sampling sampling, Set<Long> stopIds, LongConsumer onToken) {
+        return generateWhile(prompt, maxNew, sampling, stopIds, id -> {
+            onToken.accept(id);
+            return true;
+        });
+    }
+
+    /**
+     * As {@link #generate(long[], int, Sampling, Set, LongConsumer)}, and also stops right after a token for which
+     * {@code onToken} answers false (a stop string seen, a client gone, a deadline passed); that token is included.
+     */
+    public long[] generateWhile(long[] prompt, int maxNew, Sampling sampling, Set<Long> stopIds,
+                                LongPredicate onToken) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("empty prompt: generation needs at least one token");
         }
@@ -57,8 +70,8 @@ public final class Generator {
                 }
                 long next = chooser.choose(last, 0, vocab);
                 out[n++] = next;
-                onToken.accept(next);
-                if (stopIds.contains(next)) {
+                boolean more = onToken.test(next);
+                if (!more || stopIds.contains(next)) {
                     break;
                 }
                 step = new long[] {next};

@@ -87,6 +87,11 @@ public final class TextTokenizer implements AutoCloseable {
         return e.getIds();
     }
 
+    /** Token ids of {@code text} without added special tokens (special-token texts in it still map to their ids). */
+    public long[] encodeWithoutSpecials(String text) {
+        return tokenizer.encode(text, false, false).getIds();
+    }
+
     /**
      * The first {@code maxTokens} ids of {@code encode(text)} without tokenizing all of it: growing prefixes of the
      * text are encoded until one yields {@value #PREFIX_MARGIN} tokens more than needed, so the cut never touches the
