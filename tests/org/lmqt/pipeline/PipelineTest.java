@@ -54,6 +54,14 @@ class PipelineTest {
                 "gptq b4g64"), h.stream().map(Pipeline.Headline::method).toList());
         assertEquals(0, h.get(0).changePercent(), 1e-12);
         assertTrue(h.stream().allMatch(x -> x.perplexity() > 1 && x.perplexity() < 600), h.toString());
+        // the baselines' figure: perplexity against bits of this run's methods, with its tidy CSV
+        Path pplMem = p.figuresDir().resolve("ppl-mem-tiny-llama.csv");
+        List<String> tidy = Files.readAllLines(pplMem);
+        for (String method : List.of("MXQ", "HQQ", "GPTQ", "BnB", "FP16")) {
+            assertTrue(tidy.stream().anyMatch(l -> l.startsWith("tiny-llama,WikiText2," + method + ",")),
+                    method + " in " + tidy);
+        }
+        assertTrue(Files.isRegularFile(p.figuresDir().resolve("ppl-mem-tiny-llama.html")));
         long stamp = Files.getLastModifiedTime(first.get(1).output()).toMillis();
         List<Pipeline.StepResult> second = p.run();
         assertTrue(second.stream().allMatch(Pipeline.StepResult::skipped), second.toString());

@@ -34,6 +34,7 @@ import org.lmqt.report.AllocationChart;
 import org.lmqt.report.AllotRow;
 import org.lmqt.report.Chart;
 import org.lmqt.report.FnormRow;
+import org.lmqt.report.PplMemChart;
 import org.lmqt.report.WdistChart;
 import org.lmqt.report.WdistRow;
 import org.lmqt.sensitivity.SensitivityDump;
@@ -281,9 +282,30 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
         List<Chart> charts = new ArrayList<>(AllocationChart.build(model, BUDGET, List.of("mxq"),
                 AllotRow.of(allot, allocationFile()),
                 FnormRow.read(dataDir().resolve(MetadataKind.FNORM.fileName(model)))));
+        charts.add(baselineChart(model));
         charts.add(wdist);   // last: its CSV marks the step as done
         charts.forEach(c -> c.write(figuresDir()));
         return new StepResult("figures", figuresDir(), false);
+    }
+
+    /**
+     * Perplexity against bits per parameter of this run's methods (the paper's Fig. 3 layout, one panel: the corpus
+     * is the perplexity set): MXQ at the budget, HQQ, bitsandbytes and GPTQ at b4g64, FP16 as the reference line.
+     */
+    private Chart baselineChart(String model) {
+        List<org.lmqt.report.ResultRow> rows = new ArrayList<>();
+        for (String experiment : List.of("pipeline", "pipeline-baselines")) {
+            Table t = org.lmqt.report.TidyCsv.read(latestResult(resultDir().resolve(experiment)));
+            for (int r = 0; r < t.rowCount(); r++) {
+                String algo = t.stringColumn("algo").get(r);
+                String config = t.column("config").getString(r);
+                double ppl = ((Number) t.numberColumn("ppl_wikitext").get(r)).doubleValue();
+                rows.add(new org.lmqt.report.ResultRow(t.column("model").getString(r), algo, config,
+                        org.lmqt.report.Combine.bpp(config), algo.equals("mxq") ? "mxq" : "", ppl, Double.NaN,
+                        Double.NaN, Double.NaN, Double.NaN));
+            }
+        }
+        return PplMemChart.build(model, rows, new PplMemChart.Options("mxq", 2.8, 8.6, 1.2, List.of("WikiText2")));
     }
 
     /** Budget of the main job's MXQ allocation, in bits per parameter. */

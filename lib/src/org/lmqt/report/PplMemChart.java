@@ -26,12 +26,24 @@ public final class PplMemChart {
 
     private PplMemChart() {}
 
-    /** Options: the MXQ attempt to draw, the bit-budget range, and the y range as a multiple of FP16's perplexity. */
-    public record Options(String attempt, double minBpp, double maxBpp, double yMaxFactor) {
+    /**
+     * Options: the MXQ attempt to draw, the bit-budget range, the y range as a multiple of FP16's perplexity, and the
+     * datasets (panels) drawn.
+     */
+    public record Options(String attempt, double minBpp, double maxBpp, double yMaxFactor, List<String> datasets) {
         public Options {
             if (!(minBpp < maxBpp) || yMaxFactor <= 1) {
                 throw new IllegalArgumentException("need min-bpp < max-bpp and a y factor above 1");
             }
+            datasets = List.copyOf(datasets);
+            if (datasets.isEmpty() || !DATASETS.containsAll(datasets)) {
+                throw new IllegalArgumentException("datasets must be some of " + DATASETS + ", not " + datasets);
+            }
+        }
+
+        /** Both of the paper's panels. */
+        public Options(String attempt, double minBpp, double maxBpp, double yMaxFactor) {
+            this(attempt, minBpp, maxBpp, yMaxFactor, DATASETS);
         }
 
         /** The paper's figure: attempt mxq1, 2.8 to 8.6 bits, y up to 1.2 (Llama-3-8B: 1.35) times FP16. */
@@ -55,7 +67,8 @@ public final class PplMemChart {
         if (shown.stream().noneMatch(r -> r.algo().equals("mxq"))) {
             throw new IllegalArgumentException("no MXQ results of attempt '" + opt.attempt() + "' for " + model);
         }
-        Grid grid = new Grid(1, DATASETS.size(), 0.12, 0);
+        List<String> datasets = opt.datasets();
+        Grid grid = new Grid(1, datasets.size(), 0.12, 0);
         PlotlyFigure.Builder fig = PlotlyFigure.builder()
                 .title("Perplexity vs bit budget, " + Labels.model(model) + " (MXQ: " + opt.attempt() + ")")
                 .size(1350, 580).layout("legend.title.text", "Method").layout("legend.x", 1.1)
@@ -65,8 +78,8 @@ public final class PplMemChart {
         List<String> methods = new ArrayList<>(List.of("MXQ"));
         methods.addAll(BASELINES);
 
-        for (int d = 0; d < DATASETS.size(); d++) {
-            String dataset = DATASETS.get(d);
+        for (int d = 0; d < datasets.size(); d++) {
+            String dataset = datasets.get(d);
             double ref = fp16.ppl(dataset);
             // one marker trace per method
             for (String method : methods) {
@@ -92,8 +105,8 @@ public final class PplMemChart {
             grid.place(fig, d, Axis.builder().title("Bit Budget").range(opt.minBpp() - 0.1, opt.maxBpp()).dtick(0.5),
                     Axis.builder().title(dataset + " Perplexity").range(yMin, yMax));
             // FP16 reference on secondary axes: top = memory reduction, right = degradation against FP16
-            String x2 = Grid.xId(DATASETS.size() + d);
-            String y2 = Grid.yId(DATASETS.size() + d);
+            String x2 = Grid.xId(datasets.size() + d);
+            String y2 = Grid.yId(datasets.size() + d);
             double[] xd = grid.xDomain(d);
             fig.axis(x2, Axis.builder().overlaying(Grid.xId(d)).side("top").anchor(Grid.yId(d))
                     .domain(xd[0], xd[1]).range(reduction(opt.minBpp() - 0.1), reduction(opt.maxBpp()))
