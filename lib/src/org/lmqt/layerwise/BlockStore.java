@@ -79,9 +79,7 @@ public final class BlockStore {
         ObjectNode meta = JSON.createObjectNode();
         matrices.forEach((key, m) -> {
             String p = key.id();
-            w.putBytes(p + ".codes", DType.U8, m.shape(), m.codes());
-            w.put(p + ".scales", DType.F32, new int[] {m.scales().length}, m.scales());
-            w.put(p + ".zeros", DType.F32, new int[] {m.zeros().length}, m.zeros());
+            putGroups(w, p, m.shape(), m.codes(), m.scales(), m.zeros());
             w.putInts(p + ".g_idx", new int[] {m.gIdx().length}, m.gIdx());
             meta.putObject(p).put("bits", m.bits()).put("group", m.group()).put("sym", m.sym());
         });
@@ -121,9 +119,7 @@ public final class BlockStore {
         ObjectNode meta = JSON.createObjectNode();
         matrices.forEach((key, m) -> {
             String p = key.id();
-            w.putBytes(p + ".codes", DType.U8, m.shape(), m.codes());
-            w.put(p + ".scales", DType.F32, new int[] {m.scales().length}, m.scales());
-            w.put(p + ".zeros", DType.F32, new int[] {m.zeros().length}, m.zeros());
+            putGroups(w, p, m.shape(), m.codes(), m.scales(), m.zeros());
             meta.putObject(p).put("bits", m.bits()).put("group", m.group());
         });
         norms.forEach((name, v) -> w.put("norm." + name, DType.F32, new int[] {v.length}, v));
@@ -152,6 +148,14 @@ public final class BlockStore {
             throw new UncheckedIOException(e);
         }
         return new AwqModelQuantizer.Result(matrices, norms);
+    }
+
+    /** A matrix's codes {@code [out, in]} with its float32 scales and zeros, under {@code p}. */
+    private static void putGroups(SafetensorsWriter w, String p, int[] shape, byte[] codes, float[] scales,
+                                  float[] zeros) {
+        w.putBytes(p + ".codes", DType.U8, shape, codes);
+        w.put(p + ".scales", DType.F32, new int[] {scales.length}, scales);
+        w.put(p + ".zeros", DType.F32, new int[] {zeros.length}, zeros);
     }
 
     private Path file(int i) {

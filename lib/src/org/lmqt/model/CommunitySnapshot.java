@@ -129,30 +129,26 @@ public final class CommunitySnapshot {
         Checkpoint ckpt = Checkpoint.open(dir);
         StoredTensors stored = new StoredTensors(ckpt);
         ModelFamily family = ModelFamily.of(config);
-        return new WeightSource() {
+        return new StoredQuantizedSource(config) {
             @Override
-            public ModelConfig config() {
-                return config;
+            boolean stores(String name) {
+                return ckpt.contains(name);
             }
 
             @Override
-            public boolean contains(String name) {
-                return ckpt.contains(name) || MatrixKey.ofWeight(name, family)
-                        .map(k -> format.holds(stored, k.modulePath(family))).orElse(false);
+            Tensor stored(String name) {
+                return ckpt.tensor(name);
+            }
+
+            @Override
+            boolean storesQuantized(String modulePath) {
+                return format.holds(stored, modulePath);
             }
 
             @Override
             public Optional<QuantizedMatrix> quantized(MatrixKey key) {
                 String p = key.modulePath(family);
                 return format.holds(stored, p) ? Optional.of(format.read(stored, p)) : Optional.empty();
-            }
-
-            @Override
-            public Tensor tensor(String name) {
-                // bitsandbytes stores its codes under the weight's own name: ask the format first
-                Optional<QuantizedMatrix> q = MatrixKey.ofWeight(name, family).flatMap(this::quantized);
-                return q.map(m -> new Tensor(name, m.shape(), m.dequantize(), m.deployedType()))
-                        .orElseGet(() -> ckpt.tensor(name));
             }
 
             @Override

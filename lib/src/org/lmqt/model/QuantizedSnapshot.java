@@ -138,16 +138,20 @@ public final class QuantizedSnapshot {
             JsonNode shapes = JSON.readTree(meta.get("shapes"));
             String defaultMethod = meta.get("method");
             ModelFamily family = ModelFamily.of(config);
-            return new WeightSource() {
+            return new StoredQuantizedSource(config) {
                 @Override
-                public ModelConfig config() {
-                    return config;
+                boolean stores(String name) {
+                    return file.contains(name);
                 }
 
                 @Override
-                public boolean contains(String name) {
-                    return file.contains(name) || MatrixKey.ofWeight(name, family)
-                            .map(k -> file.contains(k.modulePath(family) + ".W_q")).orElse(false);
+                Tensor stored(String name) {
+                    return file.tensor(name);
+                }
+
+                @Override
+                boolean storesQuantized(String modulePath) {
+                    return file.contains(modulePath + ".W_q");
                 }
 
                 @Override
@@ -163,13 +167,6 @@ public final class QuantizedSnapshot {
                             .toUpperCase(Locale.ROOT));
                     int[] shape = {shapes.path(p).path(0).asInt(), shapes.path(p).path(1).asInt()};
                     return Optional.of(PackedHqq.read(file, p, c, method, shape));
-                }
-
-                @Override
-                public Tensor tensor(String name) {
-                    Optional<QuantizedMatrix> q = MatrixKey.ofWeight(name, family).flatMap(this::quantized);
-                    return q.map(m -> new Tensor(name, m.shape(), m.dequantize(), m.deployedType()))
-                            .orElseGet(() -> file.tensor(name));
                 }
 
                 @Override

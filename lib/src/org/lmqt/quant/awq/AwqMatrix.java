@@ -7,6 +7,7 @@ import org.lmqt.checkpoint.SafetensorsWriter;
 import org.lmqt.checkpoint.StoredTensors;
 import org.lmqt.quant.QuantizedMatrix;
 import org.lmqt.quant.QuantizedTensor;
+import org.lmqt.quant.RowMajor;
 
 /**
  * An AWQ-quantized matrix as {@code pseudo_quantize_tensor} (calib-methods-spec §3.1) leaves it: integer codes, one
@@ -173,25 +174,11 @@ public record AwqMatrix(int[] shape, int bits, int group, byte[] codes, float[] 
             throw t.invalid(qweight, "has " + in + " inputs, not a multiple of the group size " + group);
         }
         int groups = in / group;
-        // codes [in, out] from the interleaved words, transposed to [out, in]
-        int[] intWeight = unpackGemm(t.ints(qweight, stored), in, out);                          // [in, out]
-        byte[] codes = new byte[out * in];                                                        // [out, in]
-        for (int c = 0; c < in; c++) {
-            for (int r = 0; r < out; r++) {
-                codes[r * in + c] = (byte) intWeight[c * out + r];
-            }
-        }
-        // zeros and scales, transposed to [out, groups]
-        int[] zerosT = unpackGemm(t.ints(prefix + ".qzeros", groups, out / 8), groups, out);     // [groups, out]
-        float[] scalesT = t.floats(prefix + ".scales", DType.F16, groups, out);                  // [groups, out]
-        float[] scales = new float[out * groups];                                                 // [out, groups]
-        float[] zeros = new float[out * groups];                                                  // [out, groups]
-        for (int k = 0; k < groups; k++) {
-            for (int r = 0; r < out; r++) {
-                scales[r * groups + k] = scalesT[k * out + r];
-                zeros[r * groups + k] = zerosT[k * out + r];
-            }
-        }
+        // codes [in, out] from the interleaved words, zeros and scales [groups, out], all transposed
+        byte[] codes = RowMajor.transposeToBytes(unpackGemm(t.ints(qweight, stored), in, out), in, out); // [out, in]
+        float[] zeros = RowMajor.transposeToFloats(unpackGemm(t.ints(prefix + ".qzeros", groups, out / 8), groups,
+                out), groups, out, 0);                                                            // [out, groups]
+        float[] scales = RowMajor.transpose(t.floats(prefix + ".scales", DType.F16, groups, out), groups, out);
         return new AwqMatrix(new int[] {out, in}, 4, group, codes, scales, zeros);
     }
 

@@ -7,6 +7,7 @@ import org.lmqt.checkpoint.SafetensorsWriter;
 import org.lmqt.checkpoint.StoredTensors;
 import org.lmqt.quant.QuantizedMatrix;
 import org.lmqt.quant.QuantizedTensor;
+import org.lmqt.quant.RowMajor;
 
 /**
  * A GPTQ-quantized matrix as {@code fasterquant} leaves it: integer codes, one scale and zero per row and group, and
@@ -219,25 +220,11 @@ public record GptqMatrix(int[] shape, int bits, int group, boolean sym, byte[] c
         }
         int groups = group == -1 ? 1 : (in + group - 1) / group;
         int maxq = (1 << bits) - 1;
-        // codes: unpacked along the input, transposed to [out, in]
-        int[] intWeight = unpackRows(t.ints(qweight, stored), in, out, bits);                    // [in, out]
-        byte[] codes = new byte[out * in];                                                        // [out, in]
-        for (int c = 0; c < in; c++) {
-            for (int r = 0; r < out; r++) {
-                codes[r * in + c] = (byte) intWeight[c * out + r];
-            }
-        }
-        // zeros (v1: stored minus one) and scales, transposed to [out, groups]
-        int[] storedZeros = unpackColumns(t.ints(prefix + ".qzeros", groups, out * bits / 32), groups, out, bits);
-        float[] scalesT = t.floats(prefix + ".scales", DType.F16, groups, out);                  // [groups, out]
-        float[] scales = new float[out * groups];                                                 // [out, groups]
-        float[] zeros = new float[out * groups];                                                  // [out, groups]
-        for (int k = 0; k < groups; k++) {
-            for (int r = 0; r < out; r++) {
-                scales[r * groups + k] = scalesT[k * out + r];
-                zeros[r * groups + k] = storedZeros[k * out + r] + (v2 ? 0 : 1);
-            }
-        }
+        // codes unpacked along the input, zeros (v1: stored minus one) and scales [groups, out], all transposed
+        byte[] codes = RowMajor.transposeToBytes(unpackRows(t.ints(qweight, stored), in, out, bits), in, out); // [out, in]
+        float[] zeros = RowMajor.transposeToFloats(unpackColumns(t.ints(prefix + ".qzeros", groups, out * bits / 32),
+                groups, out, bits), groups, out, v2 ? 0 : 1);                                    // [out, groups]
+        float[] scales = RowMajor.transpose(t.floats(prefix + ".scales", DType.F16, groups, out), groups, out);
         // the group of every input column
         int[] gIdx;
         if (t.contains(prefix + ".g_idx")) {
