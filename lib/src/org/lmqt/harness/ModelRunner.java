@@ -14,7 +14,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.stream.Stream;
+import org.lmqt.actquant.ActivationQuantHook;
+import org.lmqt.actquant.FakeQuantRecipe;
+import org.lmqt.actquant.SmoothQuantConfig;
+import org.lmqt.actquant.SmoothQuantModelQuantizer;
 import org.lmqt.calib.CalibrationData;
+import org.lmqt.quant.act.ActivationQuantizer;
 import org.lmqt.calib.GptqCalibration;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.HubCache;
@@ -135,7 +140,7 @@ public final class ModelRunner implements SubtaskRunner {
         if (s.algo() == Algo.FP16) {
             return "unquantized";
         }
-        if (s.algo() == Algo.BNB || s.algo() == Algo.GPTQ || s.algo() == Algo.AWQ) {
+        if (s.algo() == Algo.BNB || s.algo() == Algo.GPTQ || s.algo() == Algo.AWQ || s.algo().isFakeQuant()) {
             return "quantized as it loads";
         }
         Path dir = s.snapshotDir(settings.snapshotRoot());
@@ -147,7 +152,7 @@ public final class ModelRunner implements SubtaskRunner {
         ResultRow row = ResultRow.empty(s);
         MemoryProbe memory = new MemoryProbe(settings.device());
         Path modelDir;
-        if (s.algo() == Algo.BNB || s.algo() == Algo.GPTQ || s.algo() == Algo.AWQ) {
+        if (s.algo() == Algo.BNB || s.algo() == Algo.GPTQ || s.algo() == Algo.AWQ || s.algo().isFakeQuant()) {
             return quantizedAsLoaded(s, row, memory);
         }
         if (s.algo() == Algo.FP16) {
@@ -178,10 +183,16 @@ public final class ModelRunner implements SubtaskRunner {
      */
     private ResultRow quantizedAsLoaded(Subtask s, ResultRow row, MemoryProbe memory) {
         long t0 = System.nanoTime();
+        FakeQuantization fake = new FakeQuantization();
         try (Checkpoint ckpt = Checkpoint.open(s.model().location());
-             WeightSource source = quantizedSource(s, ckpt);
-             LoadedModel m = LoadedModel.of(LlamaModel.load(source, settings.device()), ckpt.dir(), ckpt.shortId())) {
+             WeightSource source = quantizedSource(s, ckpt, fake);
+             LoadedModel m = LoadedModel.of(LlamaModel.load(source, settings.device()), ckpt.dir(), ckpt.shortId());
+             var hook = fake.activations == null ? (org.lmqt.model.ForwardHook.Registration) () -> { }
+                     : m.model().addHook(new ActivationQuantHook(fake.activations, fake.sharedInputQuirk))) {
             ResultRow r = row.with("quant_duration", (System.nanoTime() - t0) / 1e9);
+            if (s.algo().isFakeQuant()) {
+                r = r.withConfigDetail(fake.detail(r.configDetail(), ckpt, source));
+            }
             memory.sample();
             return switch (s.task()) {
                 case QUANT -> r;
@@ -196,7 +207,15 @@ public final class ModelRunner implements SubtaskRunner {
      * The checkpoint with bitsandbytes' matrices quantized as read, or GPTQ's or AWQ's (with AWQ's scaled norms)
      * computed on the calibration windows.
      */
-    private WeightSource quantizedSource(Subtask s, Checkpoint ckpt) {
+    private WeightSource quantizedSource(Subtask s, Checkpoint ckpt, FakeQuantization fake) {
+        if (s.algo().isFakeQuant() && s.algo() != Algo.SMOOTHQUANT) {
+            FakeQuantRecipe recipe = s.algo() == Algo.ZEROQUANT ? FakeQuantRecipe.zeroquant(s.cfg())
+                    : FakeQuantRecipe.floats(s.algo().floatFamily(), s.cfg());
+            WeightSource base = WeightSource.of(ckpt);
+            fake.activations = recipe.activations().map(a -> a.quantizer()).orElse(null);
+            fake.activationBits = recipe.activations().map(a -> a.bits()).orElse(0);
+            return new MatrixOverrides(base, recipe.quantizeWeights(base, base.config().numLayers()));
+        }
         if (s.algo() == Algo.BNB) {
             QuantPlan plan = new QuantPlan(Optional.of(Algo.bnbChoice(s.cfg())), Map.of(), java.util.Set.of(),
                     "bnb " + s.cfg());
@@ -206,6 +225,14 @@ public final class ModelRunner implements SubtaskRunner {
                 ckpt.dir() + ": " + s.algo() + " calibrates on text and needs the model's tokenizer.json"));
              LlamaModel fp = LlamaModel.load(WeightSource.of(ckpt), settings.device())) {
             long[][] windows = settings.calibration().windows(tok);
+            if (s.algo() == Algo.SMOOTHQUANT) {
+                var config = SmoothQuantConfig.parse(s.cfg());
+                var sq = new SmoothQuantModelQuantizer(config).quantize(fp, WeightSource.of(ckpt), windows, layer -> { });
+                fake.activations = sq.activations();
+                fake.activationBits = 8;
+                fake.sharedInputQuirk = config.sharedInputQuirk();
+                return new MatrixOverrides(WeightSource.of(ckpt), sq.matrices(), sq.norms());
+            }
             QuantConfig c = QuantConfig.parse(s.cfg());
             if (s.algo() == Algo.AWQ) {
                 var awq = new AwqModelQuantizer(AwqOptions.of(AwqOptions.Flavour.AUTOAWQ, c.bits(), c.group()))
@@ -215,6 +242,31 @@ public final class ModelRunner implements SubtaskRunner {
             var gptq = new GptqModelQuantizer(new GptqQuantizer(), c)
                     .quantize(fp, WeightSource.of(ckpt), windows, layer -> { });
             return new MatrixOverrides(WeightSource.of(ckpt), gptq);
+        }
+    }
+
+    /** What a fake-quantization method adds to the loaded model: its activation quantizer, and what to report. */
+    private static final class FakeQuantization {
+        ActivationQuantizer activations;
+        int activationBits;
+        boolean sharedInputQuirk;
+
+        /** The config detail with the weights' bits per parameter (every linear) and the activations' bits. */
+        String detail(String base, Checkpoint ckpt, WeightSource source) {
+            long params = 0;
+            double bits = 0;
+            for (String name : ckpt.tensorNames()) {
+                var key = MatrixKey.ofWeight(name, ckpt.family());
+                if (key.isPresent()) {
+                    long n = ckpt.numel(name);
+                    params += n;
+                    bits += source.quantized(key.get()).map(q -> q.storageBytes() * 8.0)
+                            .orElse(n * 8.0 * ckpt.entry(name).dtype().bytes());
+                }
+            }
+            String extra = "'weight_bits_per_param': " + org.lmqt.io.PyFloat.repr(ResultRow.round(bits / params, 4))
+                    + ", 'act_bits': " + (activationBits == 0 ? 16 : activationBits);
+            return base.equals("{}") ? "{" + extra + "}" : base.substring(0, base.length() - 1) + ", " + extra + "}";
         }
     }
 
@@ -281,7 +333,7 @@ public final class ModelRunner implements SubtaskRunner {
                     t0 = System.nanoTime();   // the FNorm table is metadata, computed once; not quantization time
                     yield mxqPlan(FnormTable.read(fnorm), Algo.budget(s.cfg()), s.cfg());
                 }
-                case FP16, BNB, GPTQ, AWQ -> throw new IllegalStateException(s.algo() + " has no snapshot");
+                case FP16, BNB, GPTQ, AWQ, SMOOTHQUANT, ZEROQUANT, FP8, FP4, MXFP8, MXFP4 -> throw new IllegalStateException(s.algo() + " has no snapshot");
             };
             double planSeconds = (System.nanoTime() - t0) / 1e9;
             Path tmp = snapshot.resolveSibling("." + snapshot.getFileName() + ".tmp-" + ProcessHandle.current().pid());

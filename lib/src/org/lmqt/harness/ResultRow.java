@@ -76,6 +76,11 @@ public record ResultRow(String model, String algo, String config, String configD
         return new ResultRow(model, algo, config, configDetail, m);
     }
 
+    /** This row with another {@code config_detail} (methods that report what they measured on the model). */
+    public ResultRow withConfigDetail(String detail) {
+        return new ResultRow(model, algo, config, detail, metrics);
+    }
+
     /** The header line (no terminator). */
     public static String header() {
         return String.join(",", COLUMNS);
