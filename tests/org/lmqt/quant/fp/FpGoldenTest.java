@@ -127,6 +127,25 @@ class FpGoldenTest {
     }
 
     @Test
+    void fastFloorLog2EqualsFloorOfFloat32Log2() {
+        java.util.Random rnd = new java.util.Random(7);
+        for (int i = 0; i < 200_000; i++) {
+            float x = Math.abs(Float.intBitsToFloat(rnd.nextInt()));
+            if (i % 2 == 0) {
+                x = Math.nextDown(Math.scalb(1f, rnd.nextInt(250) - 125)) ; // just below a power of two
+                for (int k = rnd.nextInt(3000); k > 0; k--) {
+                    x = Math.nextDown(x);
+                }
+            }
+            if (!Float.isNaN(x)) {
+                assertEquals((float) Math.floor(Float32Math.log2(x)), Float32Math.floorLog2(x), "x = " + x);
+            }
+        }
+        // the case torch rounds up: 8 (1 - 2^-24) has float32 log2 3.0
+        assertEquals(3f, Float32Math.floorLog2(Math.nextDown(8f)));
+    }
+
+    @Test
     void badFormatNamesAreRefused() {
         assertTrue(assertThrowsMessage(() -> FloatFormat.parse("fp9")).contains("e<exp>m<man>"));
         assertTrue(assertThrowsMessage(() -> MxFormat.parse("e9m9")).contains("unknown MX element format"));

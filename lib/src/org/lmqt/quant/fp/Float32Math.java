@@ -20,6 +20,20 @@ final class Float32Math {
         return (float) (Math.log(x) / LN2);
     }
 
+    /**
+     * {@code floor(log2(x))} with float32 {@code log2} (so an x within a few ulps below a power of two gives that
+     * power, as torch does); exact and fast from the exponent bits unless x is that close to the next power.
+     */
+    static float floorLog2(float x) {
+        int bits = Float.floatToRawIntBits(x);
+        int exponent = (bits >>> 23) & 0xFF;
+        if (bits > 0 && exponent != 0 && exponent != 0xFF && (bits & 0x7FFFFF) < 0x7FE000) {
+            // below 2^e (2 - 2^-10): log2 stays under e + 1 - 7e-4, far from rounding up to e + 1
+            return exponent - 127;
+        }
+        return (float) Math.floor(log2(x));
+    }
+
     /** {@code 2^t} in float32. */
     static float exp2(float t) {
         if (t == Math.rint(t) && t >= -149 && t <= 127) {

@@ -82,11 +82,22 @@ public record LlmcFloatQuantizer(FloatFormat format, Granularity granularity, in
         // the bias that puts maxval on the largest grid value
         float log2Top = Float32Math.log2(2f - Float32Math.exp2(-m));
         float bias = ((Float32Math.exp2(e) - Float32Math.log2(maxval)) + log2Top) - 1f;
+        // scales by private exponent (1 .. 2^e for a finite group), computed once each
+        float[] scales = new float[(1 << format.exp()) + 2];
         for (int i = start; i < start + n; i++) {
             // clamp, private exponent (at least 1: the subnormal range), scale, round half to even
             float xc = Math.min(Math.max(x[i], -maxval), maxval);
             float logScale = Math.max((float) Math.floor(Float32Math.log2(Math.abs(xc)) + bias), 1f);
-            float scale = Float32Math.exp2((logScale - m) - bias);
+            int slot = (int) logScale;
+            float scale;
+            if (slot >= 1 && slot < scales.length) {
+                if (scales[slot] == 0f) {
+                    scales[slot] = Float32Math.exp2((logScale - m) - bias);
+                }
+                scale = scales[slot];
+            } else {
+                scale = Float32Math.exp2((logScale - m) - bias);                // NaN groups
+            }
             out[i] = Float32Math.roundHalfEven(xc / scale) * scale;
         }
     }

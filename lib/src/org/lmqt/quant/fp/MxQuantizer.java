@@ -73,7 +73,7 @@ public record MxQuantizer(MxFormat format, Rounding rounding, int blockSize) {
             return;
         }
         // shared exponent: floor(log2(max)) (2^-126 added to a zero maximum), minus emax, at least -127
-        float sharedExp = (float) Math.floor(Float32Math.log2(max + (max == 0f ? 0x1p-126f : 0f))) - format.emax();
+        float sharedExp = Float32Math.floorLog2(max + (max == 0f ? 0x1p-126f : 0f)) - format.emax();
         if (sharedExp > SCALE_EMAX) {
             java.util.Arrays.fill(out, start, start + n, Float.NaN);
             return;
@@ -88,7 +88,7 @@ public record MxQuantizer(MxFormat format, Rounding rounding, int blockSize) {
     /** {@code _quantize_elemwise_core} on one scaled element (denormals allowed, normals saturated). */
     private float element(float a) {
         // private exponent, clipped at the format's smallest normal exponent
-        float privateExp = (float) Math.floor(Float32Math.log2(Math.abs(a) + (a == 0f ? 1f : 0f)));
+        float privateExp = Float32Math.floorLog2(Math.abs(a) + (a == 0f ? 1f : 0f));
         privateExp = Math.max(privateExp, 2 - (1 << (format.ebits() - 1)));
         float unit = Float32Math.exp2(privateExp);
         float mantissaScale = Float32Math.exp2(format.mbits() - 2);
