@@ -28,8 +28,9 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-fakequant", mixinStandardHelpOptions = true, version = Deps.VERSION,
         description = "Writes a seeded random Llama to a temporary folder and measures the tokens/s of full-sequence "
                 + "forward passes (no head) without and with each activation fake-quantization format (the hook of "
-                + "--act-quant), with the ratio to the plain model.",
-        footer = {"", "Example:", "  ./jbang scripts/bench-fakequant.java --formats int8 zq-int8 e4m3 mxfp8 mxfp4 --reps 5"})
+                + "--act-quant), with the ratio to the plain model: by wall time, and by the main thread's CPU time, which "
+                + "with LMQT_THREADS=1 (libtorch on the calling thread) does not depend on the machine's load.",
+        footer = {"", "Example:", "  LMQT_THREADS=1 ./jbang scripts/bench-fakequant.java --formats int8,zq-int8,e4m3,mxfp8,mxfp4 --reps 5"})
 class bench_fakequant implements Callable<Integer> {
     @Option(names = "--formats", arity = "1..*", defaultValue = "int8,zq-int8,e4m3,mxfp8,mxfp4", split = ",",
             description = "Activation formats (default: ${DEFAULT-VALUE}).")
@@ -81,9 +82,11 @@ class bench_fakequant implements Callable<Integer> {
             try (LoadedModel m = LoadedModel.open(dir.toString(), dev)) {
                 System.out.printf(Locale.ROOT, "model: %d layers, width %d, MLP %d, %s; %d tokens, best of %d passes%n",
                         layers, hidden, intermediate, dev, tokens, reps);
-                System.out.printf(Locale.ROOT, "%-14s %12s %8s%n", "act format", "tokens/s", "ratio");
+                System.out.printf(Locale.ROOT, "%-14s %12s %8s %16s %10s%n", "act format", "tokens/s", "ratio",
+                        "tokens/CPU-s", "CPU ratio");
                 FakeQuantBench.run(m.model(), ids, reps, acts, r -> System.out.printf(Locale.ROOT,
-                        "%-14s %12.1f %8.3f%n", r.format(), r.tokensPerSecond(), r.ratio()));
+                        "%-14s %12.1f %8.3f %16.1f %10.3f%n", r.format(), r.tokensPerSecond(), r.ratio(),
+                        r.cpuTokensPerSecond(), r.cpuRatio()));
             }
         } finally {
             try (var walk = Files.walk(dir)) {
