@@ -52,8 +52,21 @@ public record SmoothQuantModelQuantizer(SmoothQuantConfig config) {
         }
     }
 
-    /** Calibrates on {@code windows} with the unquantized {@code model} (its weights in {@code weights}). */
-    public Result quantize(LlamaModel model, WeightSource weights, long[][] windows, IntConsumer onLayer) {
+    /**
+     * The smoothed float model (no quantization): smoothed q/k/v/gate/up weights and norm weights by tensor name.
+     *
+     * @param tensors the replaced tensors (a {@link MatrixOverrides} runs them)
+     * @param norms   the norm weights among them
+     */
+    public record Smoothed(Map<String, float[]> tensors, Map<String, float[]> norms) {
+        public Smoothed {
+            tensors = Map.copyOf(tensors);
+            norms = Map.copyOf(norms);
+        }
+    }
+
+    /** Steps 1 and 2: the activation maxima of the unsmoothed {@code model} on {@code windows}, and the folding. */
+    public Smoothed smooth(LlamaModel model, WeightSource weights, long[][] windows) {
         if (windows.length == 0) {
             throw new UserException("SmoothQuant needs at least one calibration window");
         }
@@ -68,12 +81,20 @@ public record SmoothQuantModelQuantizer(SmoothQuantConfig config) {
             smoothUnit(weights, family, i, ATTN, scales, p + "input_layernorm.weight", smoothed, norms);
             smoothUnit(weights, family, i, MLP, scales, p + "post_attention_layernorm.weight", smoothed, norms);
         }
+        smoothed.putAll(norms);
+        return new Smoothed(smoothed, norms);
+    }
+
+    /** Calibrates on {@code windows} with the unquantized {@code model} (its weights in {@code weights}). */
+    public Result quantize(LlamaModel model, WeightSource weights, long[][] windows, IntConsumer onLayer) {
+        ModelFamily family = weights.family();
+        Smoothed sm = smooth(model, weights, windows);
+        Map<String, float[]> smoothed = sm.tensors();
+        Map<String, float[]> norms = sm.norms();
         // 3. static ranges on the smoothed float model (static scheme only)
         Map<MatrixKey, Float> steps = new HashMap<>();
         if (config.scheme() == SmoothQuantConfig.Scheme.STATIC) {
-            Map<String, float[]> tensors = new HashMap<>(smoothed);
-            tensors.putAll(norms);
-            try (LlamaModel s = LlamaModel.load(new MatrixOverrides(new Unclosed(weights), Map.of(), tensors),
+            try (LlamaModel s = LlamaModel.load(new MatrixOverrides(new Unclosed(weights), Map.of(), smoothed),
                     model.device())) {
                 ActScaleCollector ranges = calibrate(s, windows);
                 for (int i = 0; i < model.numLayers(); i++) {
