@@ -127,6 +127,31 @@ class FpGoldenTest {
     }
 
     @Test
+    void degenerateGroupsAsTheReferences() {
+        // LLMC exponent path: an all-zero group is NaN (log2(0) - log2(0)); the qtorch path gives 0
+        float[] zeros = new float[8];
+        assertTrue(Float.isNaN(LlmcFloatQuantizer.perRow(FloatFormat.E4M3, Granularity.PER_TOKEN, false)
+                .fakeQuantize(zeros, 1, 8)[0]));
+        assertEquals(0f, LlmcFloatQuantizer.perRow(FloatFormat.E4M3, Granularity.PER_TOKEN, true)
+                .fakeQuantize(zeros, 1, 8)[0]);
+        // MX: a zero block stays zero; an inf anywhere makes its whole block NaN, the next block is untouched
+        float[] x = new float[64];
+        x[3] = Float.POSITIVE_INFINITY;
+        x[40] = 1.5f;
+        float[] q = MxQuantizer.of(MxFormat.FP4_E2M1).fakeQuantize(x, 1, 64);
+        for (int i = 0; i < 32; i++) {
+            assertTrue(Float.isNaN(q[i]), "block 0 element " + i);
+        }
+        assertEquals(1.5f, q[40]);
+        assertEquals(0f, q[41]);
+        // c10: e4m3fn has no inf (NaN), e5m2 keeps it; satfinite saturates to 448
+        assertEquals(Fp8Cast.E4M3FN_NAN, Fp8Cast.e4m3fn(Float.POSITIVE_INFINITY));
+        assertEquals(Fp8Cast.E5M2_INF, Fp8Cast.e5m2(Float.POSITIVE_INFINITY));
+        assertEquals(448f, Fp8Cast.e4m3fnValue(Fp8Cast.e4m3fnSatfinite(1e9f)));
+        assertEquals(480f, QtorchFloat.quantize(Float.NaN, 4, 3), "qtorch saturates NaN to its max");
+    }
+
+    @Test
     void fastFloorLog2EqualsFloorOfFloat32Log2() {
         java.util.Random rnd = new java.util.Random(7);
         for (int i = 0; i < 200_000; i++) {
