@@ -29,6 +29,9 @@ import org.lmqt.quant.smoothquant.W8A8;
  * smoothed weight fake-quantized and an activation quantizer for the runtime. The static scheme measures each
  * linear's input range on the smoothed float model in a second pass (as the reference's
  * {@code get_static_decoder_layer_scales}).
+ * <p>Deliberate differences: the calibration windows are the caller's (the harness passes GPTQ's; the original
+ * takes 512 Pile samples of 512 tokens); static int8 is simulated as {@code clamp(round(x / s), -128, 127) * s}
+ * rather than torch-int's fold of {@code 1/s} into the norm; the weights run dense (no int8 kernels).
  *
  * @param config alpha and scheme
  */

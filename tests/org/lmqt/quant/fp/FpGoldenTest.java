@@ -149,6 +149,8 @@ class FpGoldenTest {
         assertEquals(Fp8Cast.E5M2_INF, Fp8Cast.e5m2(Float.POSITIVE_INFINITY));
         assertEquals(448f, Fp8Cast.e4m3fnValue(Fp8Cast.e4m3fnSatfinite(1e9f)));
         assertEquals(480f, QtorchFloat.quantize(Float.NaN, 4, 3), "qtorch saturates NaN to its max");
+        assertEquals(0x79, Fp8Cast.e4m3fn(300f), "the README example");
+        assertEquals(288f, Fp8Cast.e4m3fnValue(0x79));
     }
 
     @Test
