@@ -64,6 +64,13 @@ class FakeQuantFormatsTest {
         FakeQuantRecipe qli = FakeQuantRecipe.zeroquant("qli");
         assertEquals("zq-int8-g4096", qli.weights().apply(KEY).orElseThrow().name());
         assertEquals("zq-int4-g4096", qli.weights().apply(new MatrixKey(0, "mlp.down_proj")).orElseThrow().name());
+        // qllm-infer's geometry: 4096 row-major groups (here 2 elements each), which must divide the matrix
+        float[] w = random(16 * 512);
+        assertArrayEquals(new DeepSpeedQuantizer(8, true).fakeQuantize(w, 4096),
+                qli.weights().apply(KEY).orElseThrow().apply(w, 16, 512));
+        var reshape = assertThrows(IllegalArgumentException.class,
+                () -> qli.weights().apply(KEY).orElseThrow().apply(random(100), 10, 10));
+        assertTrue(reshape.getMessage().contains("into 4096 groups"), reshape.getMessage());
         assertTrue(FakeQuantRecipe.floats(FakeQuantRecipe.FloatFamily.FP8, "e4m3-w").activations().isEmpty(),
                 "-w: weights only");
         assertEquals("mxfp4-e2m1-even", FakeQuantRecipe.floats(FakeQuantRecipe.FloatFamily.MXFP4, "e2m1-even")
