@@ -16,12 +16,15 @@ import org.lmqt.cli.ProgressBar;
 import org.lmqt.cli.UserException;
 import org.lmqt.eval.EvalText;
 import org.lmqt.eval.KlDivergence;
+import org.lmqt.eval.ReferenceLogits;
 import org.lmqt.eval.MemoryProbe;
 import org.lmqt.eval.Perplexity;
 import org.lmqt.eval.PerplexityCsv;
 import org.lmqt.eval.PerplexityResult;
 import org.lmqt.model.LoadedModel;
+import org.lmqt.model.KvPolicy;
 import org.lmqt.model.ModelOptions;
+import org.lmqt.quant.kv.KvOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,10 +34,15 @@ import picocli.CommandLine.Option;
                 + "tokenization, windows of --max-length tokens every --stride tokens, loss on the tokens new to each "
                 + "window, exp(sum NLL / N). Prints the result and a CSV row (appended to --output)."},
         footer = {"", "Example:", "  ./jbang scripts/eval-ppl.java --model DIR --text ../shared/corpus/moby-dick.txt "
-                + "--max-length 256 --stride 128"})
+                + "--max-length 256 --stride 128",
+                "  ./jbang scripts/eval-ppl.java --model out/pipeline/tiny-llama --text data/corpus/moby-dick-chapter-1.txt "
+                + "--max-length 256 --stride 128 --kv kivi2-g32-r32"})
 class eval_ppl implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
+
+    @Mixin
+    KvOptions kvOptions;
 
     @Option(names = "--dataset", defaultValue = "wikitext2", paramLabel = "wikitext2|c4",
             description = "Evaluation set (default: ${DEFAULT-VALUE}); ignored with --text.")
@@ -56,10 +64,16 @@ class eval_ppl implements Callable<Integer> {
     @Option(names = "--max-tokens", paramLabel = "N", description = "Evaluate only the first N tokens (quick runs).")
     Integer maxTokens;
 
-    @Option(names = "--kl-reference", paramLabel = "DIR|HF-ID",
+    @Option(names = "--kl-reference", paramLabel = "DIR|HF-ID|FILE",
             description = "Also report the KL divergence of the model's next-token distributions from this "
-                    + "(unquantized) model's on the same windows: mean, median, p99, max and top-1 agreement.")
+                    + "(unquantized) model's on the same windows: mean, median, p99, max and top-1 agreement. A "
+                    + ".safetensors file is reference logits written by --save-logits (same text and windows).")
     String klReference;
+
+    @Option(names = "--save-logits", paramLabel = "FILE.safetensors",
+            description = "Write the model's logits of every scored position (F32, one tensor per window), for "
+                    + "later --kl-reference runs: the reference model's pass is done once.")
+    Path saveLogits;
 
     @Option(names = "--output", paramLabel = "CSV", description = "Append the result row to this CSV file.")
     Path output;
@@ -78,6 +92,13 @@ class eval_ppl implements Callable<Integer> {
         }
         MemoryProbe memory = new MemoryProbe(modelOptions.device());   // the model's memory counts, as in the original
         try (LoadedModel m = modelOptions.load()) {
+            KvPolicy kv = kvOptions.applyTo(m);   // each window: one prefill with prefill_with_quant (README)
+            if (kv != KvPolicy.EXACT) {
+                System.out.println(KvOptions.memoryLine(kv, m.model().config()));
+            }
+            String quantLabel = kv == KvPolicy.EXACT ? modelOptions.quantLabel()
+                    : modelOptions.config == null && modelOptions.allocation == null ? "kv " + kv.name()
+                    : modelOptions.quantLabel() + " + kv " + kv.name();
             memory.sample();
             long[] ids = maxTokens == null ? m.requireTokenizer().encode(body)
                     : m.requireTokenizer().encodePrefix(body, maxTokens);
@@ -88,20 +109,31 @@ class eval_ppl implements Callable<Integer> {
             }
             System.out.printf(Locale.ROOT, "%s (%s) on %s: perplexity %.4f over %d tokens, %d windows, "
                             + "%.3f s/window, %.1f tokens/s, peak memory %.1f MiB (%s)%n", m.shortId(),
-                    modelOptions.quantLabel(), datasetName, r.perplexity(), r.tokens(), r.windows(),
+                    quantLabel, datasetName, r.perplexity(), r.tokens(), r.windows(),
                     r.meanWindowSeconds(), r.tokensPerSecond(), r.peakMemoryBytes() / 1048576.0, memory.kind());
+            int windows = protocol.windows(ids.length).length;
+            if (saveLogits != null) {
+                try (ProgressBar bar = new ProgressBar("logits " + m.shortId(), windows)) {
+                    ReferenceLogits.save(m.model(), protocol, ids, saveLogits, k -> bar.step());
+                }
+                System.out.printf(Locale.ROOT, "wrote the logits of %d windows to %s%n", windows, saveLogits);
+            }
             Optional<KlDivergence.Result> kl = Optional.empty();
             if (klReference != null) {
-                try (LoadedModel ref = LoadedModel.open(klReference, m.model().device());
-                     ProgressBar bar = new ProgressBar("kld " + m.shortId(), protocol.windows(ids.length).length)) {
-                    kl = Optional.of(new KlDivergence(protocol).evaluate(m.model(), ref.model(), ids, k -> bar.step()));
+                boolean file = klReference.endsWith(".safetensors");
+                try (LoadedModel ref = file ? null : LoadedModel.open(klReference, m.model().device());
+                     ReferenceLogits logits = file
+                             ? ReferenceLogits.saved(Path.of(klReference), protocol, ids, m.model().manager())
+                             : ReferenceLogits.of(ref.model());
+                     ProgressBar bar = new ProgressBar("kld " + m.shortId(), windows)) {
+                    kl = Optional.of(new KlDivergence(protocol).evaluate(m.model(), logits, ids, k -> bar.step()));
                 }
                 KlDivergence.Result k = kl.get();
                 System.out.printf(Locale.ROOT, "KL divergence from %s over %d positions: mean %.6g, median %.6g, "
                                 + "p99 %.6g, max %.6g nats; same top token %.2f %%%n", klReference, k.positions(),
                         k.mean(), k.median(), k.p99(), k.max(), 100 * k.top1Agree());
             }
-            String row = PerplexityCsv.row(m.shortId(), modelOptions.quantLabel(), datasetName,
+            String row = PerplexityCsv.row(m.shortId(), quantLabel, datasetName,
                     m.model().device().toString(), protocol, r, memory.kind(), kl);
             System.out.println(PerplexityCsv.HEADER);
             System.out.println(row);

@@ -20,7 +20,10 @@ import org.lmqt.cli.UserException;
 import org.lmqt.model.Generator;
 import org.lmqt.model.LoadedModel;
 import org.lmqt.model.ModelOptions;
+import org.lmqt.model.KvPolicy;
 import org.lmqt.model.Sampling;
+import org.lmqt.quant.kv.DecodeAgreement;
+import org.lmqt.quant.kv.KvOptions;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,10 +32,25 @@ import picocli.CommandLine.Option;
 @Command(name = "generate", mixinStandardHelpOptions = true, version = Deps.VERSION,
         description = "Greedy (or sampled) continuation of a prompt; prints the text, and with --ids also the ids.",
         footer = {"", "Example:", "  ./jbang scripts/generate.java --model ../shared/fixtures/llama/tiny-llama-gqa-bf16 "
-                + "--ids 1,5,9 --max-new-tokens 8"})
+                + "--ids 1,5,9 --max-new-tokens 8",
+                "  ./jbang scripts/generate.java --model out/pipeline/tiny-llama --prompt 'Call me' --kv kivi2-g32-r32 "
+                + "--kv-agreement"})
 class generate implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
+
+    @Mixin
+    KvOptions kvOptions;
+
+    @Option(names = "--prefill-with-quant",
+            description = "With --kv: the prompt's attention reads the quantized cache too (default: the exact keys "
+                    + "and values, as the references generate).")
+    boolean prefillWithQuant;
+
+    @Option(names = "--kv-agreement",
+            description = "With --kv: also continue greedily with the exact cache and print how many tokens agree "
+                    + "before the first difference.")
+    boolean kvAgreement;
 
     static class Input {
         @Option(names = "--prompt", paramLabel = "TEXT", description = "Prompt text (needs a tokenizer.json).")
@@ -76,12 +94,24 @@ class generate implements Callable<Integer> {
             if (prompt.length == 0) {
                 throw new UserException("empty prompt");
             }
+            KvPolicy kv = kvOptions.applyTo(m);
+            if (kv != KvPolicy.EXACT) {
+                System.err.println(KvOptions.memoryLine(kv, m.model().config()));
+            }
+            if (kvAgreement) {
+                if (kv == KvPolicy.EXACT) {
+                    throw new UserException("--kv-agreement needs a --kv method");
+                }
+                DecodeAgreement a = DecodeAgreement.measure(m.model(), prompt, maxNewTokens, prefillWithQuant);
+                System.out.println("kv agreement " + kv.name() + ": " + a.agreeing() + " of " + a.quantized().length
+                        + " greedy tokens equal the exact cache's before the first difference");
+            }
             if (dumpLogits != null) {
                 float[] logits = m.model().logits(prompt); // [T, vocab]
                 new SafetensorsWriter().put("logits", DType.F32, new int[] {prompt.length, m.model().vocabSize()}, logits)
                         .write(dumpLogits);
             }
-            long[] out = new Generator(m.model()).generate(prompt, maxNewTokens, sampling,
+            long[] out = new Generator(m.model(), prefillWithQuant).generate(prompt, maxNewTokens, sampling,
                     ignoreEos ? Set.of() : eosIds(m), id -> { });
             m.tokenizer().ifPresent(t -> System.out.println(t.decode(out)));
             if (input.ids != null) {

@@ -56,7 +56,8 @@ class mxq implements Callable<Integer> {
     Path fnormDir = Path.of("data");
 
     @Option(names = "--budget", required = true, split = ",", paramLabel = "BITS",
-            description = "Budgets in bits per parameter: values, comma lists, ranges start:stop:step.")
+            description = "Budgets in bits per parameter: values, comma lists, ranges start:stop:step, or the original's "
+                    + "default lists llm and vit (the 18 ViT budgets 7.80 ... 3.00, for CLIP FNorm tables).")
     List<String> budgets;
 
     @Option(names = "--weight-algo", description = "fnorm (default), kurt-scaled, kurt-global, head-prioritized, "

@@ -23,22 +23,34 @@ import org.lmqt.harness.MxqVariantOptions;
 import org.lmqt.harness.Plan;
 import org.lmqt.harness.PplDataset;
 import org.lmqt.harness.Task;
+import org.lmqt.slurm.ArrayStatus;
+import org.lmqt.slurm.JobArray;
+import org.lmqt.slurm.JvmCommand;
+import org.lmqt.slurm.Slurm;
+import org.lmqt.slurm.SlurmOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "quant-llm", mixinStandardHelpOptions = true, version = Deps.VERSION,
         description = {"The original's 'cli.py llm': for every model x algo x config, quantize (snapshots cached under "
                 + "--quant-snapshot-dir and reused) and run the task; writes progress.csv, partial-<algo>-<model>-<cfg>.csv "
                 + "and result-<experiment>-<stamp>.csv under <result-dir>/<experiment>/. Kill it at any time and run the "
                 + "same command again: finished subtasks are skipped. --model takes model folders or Hugging Face ids "
-                + "(not the original's indices). Exit code 0 when every subtask is done, 1 when some failed."},
+                + "(not the original's indices). Exit code 0 when every subtask is done, 1 when some failed. With --slurm "
+                + "the pending subtasks go to a Slurm job array instead (see README, Running on a cluster)."},
         footer = {"", "Example:", "  ./jbang scripts/make-tiny-llama.java --output-dir out/tiny",
                 "  ./jbang scripts/quant-llm.java --model out/tiny --algo hqq mxq",
                 "      --config b4g64 4.25 --task eval_ppl --max-tokens 2048",
                 "      --dataset ../shared/corpus/moby-dick.txt --max-length 256",
                 "      --stride 128 --result-dir out/results",
-                "      --quant-snapshot-dir out/snapshots"})
+                "      --quant-snapshot-dir out/snapshots",
+                "  ./jbang scripts/quant-llm.java --model out/tiny --algo fp16 hqq --config b4g64 --kv none kivi2",
+                "      --task eval_ppl --dataset ../shared/corpus/moby-dick.txt --max-tokens 2048 --max-length 256",
+                "      --stride 128 --result-dir out/results --quant-snapshot-dir out/snapshots",
+                "  (add --slurm --partition debug --max-parallel 2 to submit either as a Slurm job array; --status follows it)"})
 class quant_llm implements Callable<Integer> {
     @Option(names = "--model", required = true, arity = "1..*", paramLabel = "DIR|HF-ID",
             description = "Models: folders or Hugging Face ids in the local cache.")
@@ -50,6 +62,11 @@ class quant_llm implements Callable<Integer> {
     @Option(names = "--config", arity = "1..*", paramLabel = "CFG", description = "bXgY names (hqq, rtn) and bit "
             + "budgets such as 4.25 (mxq); default: every config of each algo.")
     List<String> configs = List.of();
+
+    @Option(names = "--kv", arity = "1..*", paramLabel = "KV", description = "KV-cache methods, a grid dimension "
+            + "(eval_ppl only): none, kivi2, kivi4, kivi-k4v2 (-g<group>-r<residual>), naive8, kvquant4 (calibrated "
+            + "on the first 16 --calib-data windows); default: none.")
+    List<String> kvs = List.of("none");
 
     @Option(names = "--task", required = true, paramLabel = "TASK", description = "quant, eval_ppl, eval_model_storage.")
     String task;
@@ -114,6 +131,12 @@ class quant_llm implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the plan (which subtasks would run, which are done) and stop.")
     boolean dryRun;
 
+    @Mixin
+    SlurmOptions slurm;
+
+    @Spec
+    CommandSpec spec;
+
     public static void main(String... args) {
         Cli.exit(new quant_llm(), args);
     }
@@ -122,9 +145,9 @@ class quant_llm implements Callable<Integer> {
     public Integer call() {
         Task t = Task.parse(task);
         List<Algo> algoList = algos.stream().map(Algo::parse).toList();
-        Plan plan = Plan.of(models.stream().map(ModelRef::parse).toList(), algoList, configs, t);
+        Plan plan = Plan.of(models.stream().map(ModelRef::parse).toList(), algoList, configs, kvs, t);
         String name = experiment == null || experiment.length() < 3
-                ? Plan.defaultExperimentName(t, algoList, configs) : experiment;
+                ? Plan.defaultExperimentName(t, algoList, configs, kvs) : experiment;
         ModelRunner runner = new ModelRunner(new ModelRunner.Settings(snapshotDir,
                 fnormDir != null ? fnormDir : snapshotDir.resolve("fnorm"), mxq.toOptions(),
                 datasets.stream().map(PplDataset::parse).toList(), new Perplexity(maxLength, stride),
@@ -133,8 +156,25 @@ class quant_llm implements Callable<Integer> {
                 new ModelRunner.Calibration(java.util.Optional.ofNullable(calibData),
                         new GptqCalibration.Settings(calibWindows, calibLength, GptqCalibration.Settings.DEFAULT.seed())),
                 kl));
-        Harness.Outcome out = new Harness(new Harness.Settings(resultDir, name, failFast, dryRun), runner, System.out)
-                .run(plan);
+        Harness.Settings settings = new Harness.Settings(resultDir, name, failFast, dryRun);
+        Harness harness = new Harness(settings, runner, System.out);
+        if (slurm.status()) {
+            ArrayStatus.print(settings.experimentDir(), name, plan, Slurm.fromEnvironment(), System.out);
+            return 0;
+        }
+        if (slurm.subtask().isPresent()) {
+            return harness.runOne(plan, slurm.subtask().getAsInt()).exitCode();
+        }
+        if (slurm.combine()) {
+            return harness.combine(plan).exitCode();
+        }
+        if (slurm.submits()) {
+            List<String> command = new java.util.ArrayList<>(JvmCommand.current(quant_llm.class));
+            command.addAll(SlurmOptions.forwarded(spec.commandLine().getParseResult().originalArgs()));
+            return new JobArray(settings, plan, command, slurm.resources(), Path.of(""), System.getenv())
+                    .submit(Slurm.fromEnvironment(), slurm.dryRun(), System.out, java.time.LocalDateTime.now());
+        }
+        Harness.Outcome out = harness.run(plan);
         return dryRun ? 0 : out.exitCode();
     }
 }

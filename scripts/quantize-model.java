@@ -7,26 +7,38 @@
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
 
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.lmqt.Deps;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.cli.Cli;
 import org.lmqt.cli.ProgressBar;
 import org.lmqt.cli.UserException;
+import org.lmqt.eval.MemoryProbe;
+import org.lmqt.io.FileTrees;
+import org.lmqt.model.CommunitySnapshot;
 import org.lmqt.model.ModelOptions;
 import org.lmqt.model.QuantizedSnapshot;
+import org.lmqt.model.QuantizedWeights;
+import org.lmqt.model.WeightSource;
+import org.lmqt.quant.CommunityFormat;
 import org.lmqt.quant.DjlHqq;
+import org.lmqt.quant.MatrixChoice;
+import org.lmqt.quant.QuantConfig;
 import org.lmqt.quant.QuantPlan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "quantize-model", mixinStandardHelpOptions = true, version = Deps.VERSION,
-        description = {"Quantizes every linear layer as the original deploys it (HQQLinear: codes packed in the fork's",
-                "layouts, scales and zeros meta-quantized) and writes a snapshot folder that --model accepts everywhere."},
+        description = {"Quantizes every linear layer and writes a snapshot folder that --model accepts everywhere:",
+                "hqq/rtn as the original deploys them (HQQLinear: codes packed in the fork's layouts, scales and zeros",
+                "meta-quantized); gptq, awq, nf4 and int8 in the layouts transformers, vLLM, GPTQModel and AutoAWQ load",
+                "(AutoGPTQ's qweight/qzeros/scales/g_idx, AutoAWQ's GEMM, transformers' bitsandbytes serialization)."},
         footer = {"", "Examples:",
                 "  ./jbang scripts/quantize-model.java --model out/pipeline/tiny-llama --config b4g64 --method hqq --output-dir out/tiny-b4g64",
-                "  ./jbang scripts/quantize-model.java --model meta-llama/Llama-2-7b-hf --allocation quant-cfg-allot-mxq1.csv --output-dir snapshots/mxq-4_25"})
+                "  ./jbang scripts/quantize-model.java --model meta-llama/Llama-2-7b-hf --allocation quant-cfg-allot-mxq1.csv --output-dir snapshots/mxq-4_25",
+                "  ./jbang scripts/quantize-model.java --model out/pipeline/tiny-llama --method gptq --config b4g64 --calib data/corpus/moby-dick-chapter-1.txt --calib-windows 16 --calib-length 128 --output-dir out/tiny-gptq-b4g64"})
 class quantize_model implements Callable<Integer> {
     @Mixin
     ModelOptions options;
@@ -41,17 +53,67 @@ class quantize_model implements Callable<Integer> {
     @Override
     public Integer call() {
         try (Checkpoint ckpt = Checkpoint.open(options.model)) {
+            if (options.calibrated()) {
+                return saveCalibrated(ckpt);
+            }
             QuantPlan plan = options.plan(ckpt.shortId())
                     .orElseThrow(() -> new UserException("give --config bXgY (with --method) or --allocation CSV"));
+            if (plan.methods().stream().noneMatch(m -> m.isHqq())) {
+                return saveBitsandbytes(ckpt, plan);
+            }
             int linears = ckpt.config().numLayers() * ckpt.family().linearModules().size();
             QuantizedSnapshot.Saved saved;
             try (ProgressBar bar = new ProgressBar("quantize " + ckpt.shortId(), linears)) {
                 saved = QuantizedSnapshot.save(ckpt, plan, DjlHqq.allCoresFor(options.device()), outputDir,
                         layer -> bar.step());
             }
-            System.out.printf("wrote %s: %.2f MiB on disk (checkpoint %.2f MiB), quantized in %.2f s%n", saved.dir(),
-                    saved.sizeBytes() / 1048576.0, ckpt.sizeBytes() / 1048576.0, saved.quantSeconds());
+            report(saved.sizeBytes(), ckpt, saved.quantSeconds());
         }
         return 0;
+    }
+
+    /**
+     * gptq/awq: calibrated block by block (finished blocks kept beside the output, so a killed run resumes from the
+     * last one), saved in AutoGPTQ's or AutoAWQ's layout.
+     */
+    private int saveCalibrated(Checkpoint ckpt) {
+        CommunityFormat format = CommunityFormat.forMethod(options.method, QuantConfig.parse(options.config));
+        Path blocks = outputDir.toAbsolutePath().resolveSibling("." + outputDir.getFileName() + ".blocks");
+        MemoryProbe memory = new MemoryProbe(options.device());
+        long start = System.nanoTime();
+        WeightSource quantized;
+        try (ProgressBar bar = new ProgressBar(options.method.name().toLowerCase() + " " + ckpt.shortId(),
+                ckpt.config().numLayers())) {
+            quantized = options.quantizeCalibrated(ckpt, layer -> {
+                memory.sample();
+                bar.step();
+            }, Optional.of(blocks));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        report(CommunitySnapshot.save(ckpt, quantized, format, outputDir, p -> { }), ckpt, seconds);
+        System.out.printf("peak memory while quantizing: %.1f MiB (%s, one block and its calibration states at a "
+                + "time)%n", memory.peakBytes() / 1048576.0, memory.kind());
+        try {
+            FileTrees.delete(blocks);   // the snapshot is complete: the finished blocks are no longer needed
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return 0;
+    }
+
+    /** nf4/int8: quantized as read, saved in transformers' bitsandbytes serialization. */
+    private int saveBitsandbytes(Checkpoint ckpt, QuantPlan plan) {
+        MatrixChoice choice = plan.uniform().orElseThrow(() -> new UserException(
+                "bitsandbytes snapshots take one --config for every layer, not an allocation"));
+        long start = System.nanoTime();
+        long bytes = CommunitySnapshot.save(ckpt, new QuantizedWeights(ckpt, plan, DjlHqq.allCoresFor(options.device())),
+                CommunityFormat.forMethod(choice.method(), choice.config()), outputDir, p -> { });
+        report(bytes, ckpt, (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+
+    private void report(long bytes, Checkpoint ckpt, double seconds) {
+        System.out.printf("wrote %s: %.2f MiB on disk (checkpoint %.2f MiB), quantized in %.2f s%n", outputDir,
+                bytes / 1048576.0, ckpt.sizeBytes() / 1048576.0, seconds);
     }
 }

@@ -135,4 +135,29 @@ class KlDivergenceTest {
         }
         return best;
     }
+
+    /** Saved reference logits give the live reference's result exactly; other tokens or windows are refused. */
+    @Test
+    void savedReferenceLogitsGiveTheLiveResult(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        long[] ids = ids();
+        java.nio.file.Path file = tmp.resolve("ref.safetensors");
+        try (LoadedModel ref = LoadedModel.open(GQA, ComputeDevice.CPU); LoadedModel q = quantized(2, 16)) {
+            ReferenceLogits.save(ref.model(), PROTOCOL, ids, file, k -> { });
+            KlDivergence.Result live = new KlDivergence(PROTOCOL).evaluate(q.model(), ref.model(), ids, k -> { });
+            try (ReferenceLogits saved = ReferenceLogits.saved(file, PROTOCOL, ids, q.model().manager())) {
+                KlDivergence.Result fromFile = new KlDivergence(PROTOCOL).evaluate(q.model(), saved, ids, k -> { });
+                assertEquals(live, fromFile);
+            }
+            long[] other = ids.clone();
+            other[40]++;
+            for (Runnable bad : new Runnable[] {
+                    () -> ReferenceLogits.saved(file, PROTOCOL, other, q.model().manager()),
+                    () -> ReferenceLogits.saved(file, new Perplexity(64, 32), ids, q.model().manager())}) {
+                org.lmqt.cli.UserException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        org.lmqt.cli.UserException.class, bad::run);
+                assertTrue(e.getMessage().contains("reference logits for other"), e.getMessage());
+                assertTrue(!e.getMessage().contains("\n"));
+            }
+        }
+    }
 }

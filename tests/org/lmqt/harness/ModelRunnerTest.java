@@ -1,6 +1,7 @@
 package org.lmqt.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,7 +98,7 @@ class ModelRunnerTest {
         assertTrue(Algo.BNB.configName("b4g32").isEmpty(), "only the original's two configs");
     }
 
-    /** GPTQ calibrates on the given documents, quantizes as it loads, and reports GPTQ's storage. */
+    /** GPTQ and AWQ calibrate on the given documents, save and reuse snapshots, and report their storage. */
     @Test
     void gptqAndAwqCalibrateOnTheGivenDocuments() throws Exception {
         Path model = tinyModelWithTokenizer();
@@ -113,7 +114,16 @@ class ModelRunnerTest {
         ResultRow st = runner.run(new Subtask(ref, "b4g128", Task.EVAL_MODEL_STORAGE, Algo.GPTQ));
         long size = (Long) st.metrics().get("model_storage_size");
         assertTrue(size < Files.size(model.resolve("model.safetensors")), "4-bit matrices are smaller than bf16");
+        // the first subtask quantized into a snapshot in AutoGPTQ's layout; the next one reuses it
+        Path snapshot = new Subtask(ref, "b4g128", Task.EVAL_PPL, Algo.GPTQ).snapshotDir(tmp.resolve("snap"));
+        assertTrue(org.lmqt.model.CommunitySnapshot.isCommunity(snapshot), snapshot + " holds a GPTQ snapshot");
+        assertTrue(Files.isRegularFile(snapshot.resolve("quantize_config.json")));
+        assertEquals(Files.size(snapshot.resolve("model.safetensors")), size);
+        assertTrue(((Number) st.metrics().get("quant_duration")).doubleValue() > 0, "calibration and quantization");
+        assertFalse(Files.exists(snapshot.resolveSibling("." + snapshot.getFileName() + ".blocks")),
+                "the finished blocks are removed once the snapshot is written");
         ResultRow ppl = runner.run(new Subtask(ref, "b4g128", Task.EVAL_PPL, Algo.GPTQ));
+        assertEquals(0.0, ((Number) ppl.metrics().get("quant_duration")).doubleValue(), "the snapshot was cached");
         double value = ((Number) ppl.metrics().get("ppl_wikitext")).doubleValue();
         assertTrue(value > 1 && value < 1024, "perplexity " + value);
         // --kl: the divergence from the unquantized model on the same windows, and the top-1 agreement

@@ -20,11 +20,12 @@ class ResultFilesTest {
 
     @Test
     void headerIsTheOriginalsColumnOrderThenLmqtsAdditions() {
-        // spec §5.6, header of data-vis/data/ppl/result-hqq-baseline_ppl-20241222175852.csv, then the KL columns
+        // spec §5.6, header of data-vis/data/ppl/result-hqq-baseline_ppl-20241222175852.csv, then the KL columns,
+        // then the KV-cache method and its bytes per token
         assertEquals("model,algo,config,config_detail,quant_duration,model_storage_size,load_mem_allot,"
                 + "load_mem_reserved,ppl_mem_allot,ppl_mem_reserved,leaderboard_mem_allot,leaderboard_mem_reserved,"
                 + "ppl_wikitext,ppl_c4,duration_wikitext,duration_c4,duration_leaderboard,ifeval,bbh,mathlevel5,gpqa,"
-                + "musr,mmlupro,kld_wikitext,kld_c4,top1_agree_wikitext,top1_agree_c4", ResultRow.header());
+                + "musr,mmlupro,kld_wikitext,kld_c4,top1_agree_wikitext,top1_agree_c4,kv,kv_bytes_per_token", ResultRow.header());
     }
 
     /** Partial files an older lmqt wrote (the original's 23 columns) combine with 0 in the added columns. */
@@ -38,8 +39,8 @@ class ResultFilesTest {
         List<List<String>> rows = ResultFiles.readRows(result);
         assertEquals(ResultRow.COLUMNS.size(), rows.get(0).size());
         assertEquals(ResultRow.COLUMNS.size(), rows.get(1).size());
-        assertEquals(List.of("0", "0", "0", "0"), rows.stream().filter(r -> r.get(0).equals("old")).findFirst()
-                .orElseThrow().subList(23, 27));
+        assertEquals(List.of("0", "0", "0", "0", "none", "0.0"), rows.stream().filter(r -> r.get(0).equals("old"))
+                .findFirst().orElseThrow().subList(23, 29));
     }
 
     @Test
@@ -48,9 +49,9 @@ class ResultFilesTest {
                 .with("ppl_mem_allot", 22542418944L).with("ppl_mem_reserved", 22686990336L)
                 .with("ppl_wikitext", ResultRow.round(4.699149, 4)).with("ppl_c4", ResultRow.round(6.54, 4))
                 .with("duration_wikitext", ResultRow.round(0.3691, 3)).with("duration_c4", 0.368);
-        // the example row of spec §5.6
+        // the example row of spec §5.6, then lmqt's KL columns and the (exact) KV cache
         assertEquals("Llama-2-13b-hf,hqq,b4g64,\"" + Algo.HQQ.configDetail("b4g64") + "\",52.35158634185791,0,0,0,"
-                + "22542418944,22686990336,0,0,4.6991,6.54,0.369,0.368,0,0,0,0,0,0,0,0,0,0,0", row.csvRecord());
+                + "22542418944,22686990336,0,0,4.6991,6.54,0.369,0.368,0,0,0,0,0,0,0,0,0,0,0,none,0.0", row.csvRecord());
         assertEquals(List.of("Llama-2-13b-hf", "hqq", "b4g64", Algo.HQQ.configDetail("b4g64")),
                 CsvLine.split(row.csvRecord()).subList(0, 4));
         assertThrows(IllegalArgumentException.class, () -> row.with("ppl", 1.0));

@@ -156,6 +156,11 @@ public final class Checkpoint implements AutoCloseable {
         return fileOf(name).tensor(name);
     }
 
+    /** A copy of the raw little-endian bytes of {@code name}. */
+    public byte[] readBytes(String name) {
+        return fileOf(name).readBytes(name);
+    }
+
     /** Number of elements of {@code name} without reading it. */
     public long numel(String name) {
         return entry(name).numel();

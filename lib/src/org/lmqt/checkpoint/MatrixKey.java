@@ -24,6 +24,9 @@ public record MatrixKey(int layer, String module) implements Comparable<MatrixKe
 
     /** The matrix a tensor name denotes in {@code family}, or empty for other tensors (embeddings, norms, biases). */
     public static Optional<MatrixKey> ofWeight(String tensorName, ModelFamily family) {
+        if (!family.modulePaths().isEmpty()) {
+            return ofTemplatedWeight(tensorName, family);
+        }
         String prefix = family.layerPrefix();
         if (!tensorName.startsWith(prefix) || !tensorName.endsWith(".weight")) {
             return Optional.empty();
@@ -38,6 +41,24 @@ public record MatrixKey(int layer, String module) implements Comparable<MatrixKe
             return Optional.empty();
         }
         return Optional.of(new MatrixKey(Integer.parseInt(rest.substring(0, dot)), module));
+    }
+
+    /** {@link #ofWeight} for families with per-module path templates (CLIP). */
+    private static Optional<MatrixKey> ofTemplatedWeight(String tensorName, ModelFamily family) {
+        for (String module : family.linearModules()) {
+            String template = family.modulePaths().get(module) + ".weight";
+            int at = template.indexOf("{i}");
+            String head = template.substring(0, at);
+            String tail = template.substring(at + 3);
+            if (tensorName.length() > head.length() + tail.length() && tensorName.startsWith(head)
+                    && tensorName.endsWith(tail)) {
+                String digits = tensorName.substring(head.length(), tensorName.length() - tail.length());
+                if (digits.chars().allMatch(Character::isDigit)) {
+                    return Optional.of(new MatrixKey(Integer.parseInt(digits), module));
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Parses the allocation key {@code <layer>.<module>} ({@code 3.mlp.up_proj}). */
@@ -60,7 +81,7 @@ public record MatrixKey(int layer, String module) implements Comparable<MatrixKe
 
     /** The module path without {@code .weight} ({@code model.layers.3.mlp.up_proj}), as saved states are keyed. */
     public String modulePath(ModelFamily family) {
-        return family.layerPrefix() + layer + "." + module;
+        return family.modulePath(layer, module);
     }
 
     /** The weight's tensor name ({@code model.layers.3.mlp.up_proj.weight}). */

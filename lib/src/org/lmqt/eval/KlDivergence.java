@@ -13,7 +13,7 @@ import org.lmqt.model.LlamaModel;
  * How far a model's next-token distributions are from a reference model's on the same tokens, as llama.cpp's
  * {@code --kl-divergence} reports it: for every position the perplexity protocol scores (the last {@code trg}
  * tokens of each window), {@code KL(P_ref || P) = sum_v p_ref(v) (log p_ref(v) - log p(v))} in nats, and whether both
- * put the same token first. Both models run in this process, on the same windows.
+ * put the same token first. The reference runs in this process or comes from saved logits ({@link ReferenceLogits}).
  *
  * @param protocol the windows (those of the perplexity run)
  */
@@ -33,6 +33,11 @@ public record KlDivergence(Perplexity protocol) {
 
     /** Compares {@code model} with {@code reference} on {@code ids}; {@code onWindow} sees each finished window. */
     public Result evaluate(LlamaModel model, LlamaModel reference, long[] ids, IntConsumer onWindow) {
+        return evaluate(model, ReferenceLogits.of(reference), ids, onWindow);
+    }
+
+    /** Compares {@code model} with reference logits (a live model's or a saved file's) on {@code ids}. */
+    public Result evaluate(LlamaModel model, ReferenceLogits reference, long[] ids, IntConsumer onWindow) {
         if (model.vocabSize() != reference.vocabSize()) {
             throw new UserException("the reference model has a vocabulary of " + reference.vocabSize() + ", the model "
                     + model.vocabSize() + ": KL divergence needs the same tokens");
@@ -50,7 +55,7 @@ public record KlDivergence(Perplexity protocol) {
             int from = Math.max(input.length - w.targets(), 1);
             try (NDScope scope = new NDScope()) {
                 NDArray h = model.hidden(input);                                    // [len, hidden]
-                NDArray hr = reference.hidden(input);                               // [len, hidden]
+                ReferenceLogits.Window ref = reference.window(k, input);
                 // the predicting rows, a slice at a time: [rows, V] log-probabilities of both models, in float64
                 // (KL of close distributions is a small difference of large sums: float32 loses percents)
                 for (int a = from - 1; a < input.length - 1; a += LlamaModel.NLL_ROWS) {
@@ -59,7 +64,7 @@ public record KlDivergence(Perplexity protocol) {
                         NDIndex slice = new NDIndex(a + ":" + b);
                         NDArray lq = model.head(h.get(slice)).toType(DataType.FLOAT64, false)
                                 .logSoftmax(-1);                                    // [rows, V] f64
-                        NDArray lr = reference.head(hr.get(slice)).toType(DataType.FLOAT64, false)
+                        NDArray lr = ref.logits(a, b).toType(DataType.FLOAT64, false)
                                 .logSoftmax(-1);                                    // [rows, V] f64
                         double[] d = lr.exp().mul(lr.sub(lq)).sum(new int[] {-1})   // [rows] KL per position
                                 .toDoubleArray();

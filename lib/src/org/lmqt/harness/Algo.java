@@ -28,11 +28,11 @@ public enum Algo {
      */
     BNB,
     /**
-     * GPTQ as AutoGPTQ runs it (sym, damp 0.01, no act-order, true-sequential) on the calibration windows; quantized
-     * as the model loads (no snapshot yet).
+     * GPTQ as AutoGPTQ runs it (sym, damp 0.01, no act-order, true-sequential) on the calibration windows; the
+     * snapshot in AutoGPTQ's layout, cached like HQQ's.
      */
     GPTQ,
-    /** AWQ as AutoAWQ runs it (duo scaling, zero point, GEMM), on the calibration windows; quantized as it loads. */
+    /** AWQ as AutoAWQ runs it (duo scaling, zero point), on the calibration windows; the snapshot in GEMM layout. */
     AWQ,
     /**
      * SmoothQuant W8A8 (mit-han-lab/smoothquant; configs {@code w8a8[-tensor|-static|-qli][-a<alpha>][-inplace]}),
@@ -61,6 +61,11 @@ public enum Algo {
     /** The float family of {@code fp8}, {@code fp4}, {@code mxfp8}, {@code mxfp4}. */
     public org.lmqt.actquant.FakeQuantRecipe.FloatFamily floatFamily() {
         return org.lmqt.actquant.FakeQuantRecipe.FloatFamily.valueOf(name());
+    }
+
+    /** GPTQ and AWQ: quantized block by block on calibration data. */
+    public boolean isCalibrated() {
+        return this == GPTQ || this == AWQ;
     }
 
     /** The original's {@code HQQ_CONFIGS}, in its order (also the default for {@code rtn}). */

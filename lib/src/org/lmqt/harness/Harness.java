@@ -142,6 +142,95 @@ public final class Harness {
         return new Outcome(plan.subtasks().size(), skipped, ran, List.copyOf(failures), notRun, result);
     }
 
+    /**
+     * Runs only the subtask at {@code index} of the plan's grid order (one Slurm array task): under the shared
+     * experiment lock and the subtask's own {@link LockFile} {@code state/<state file>.lock}, it writes the partial
+     * file and the state file and re-derives {@code progress.csv}; it does not combine. Exit code 0 when the subtask
+     * is done (now, before, or by another live process that holds its lock), 1 when it failed.
+     */
+    public Outcome runOne(Plan plan, int index) {
+        if (index < 0 || index >= plan.subtasks().size()) {
+            throw new IllegalArgumentException("--subtask " + index + " is not in the plan (0 to "
+                    + (plan.subtasks().size() - 1) + ")");
+        }
+        Subtask s = plan.subtasks().get(index);
+        Path dir = settings.experimentDir();
+        Path progressFile = dir.resolve("progress.csv");
+        try (ExperimentLock shared = ExperimentLock.acquireShared(dir)) {
+            Path lockFile = ProgressTable.stateDir(progressFile).resolve(s.stateFileName().replace(".json", ".lock"));
+            var lock = LockFile.tryAcquire(lockFile);
+            if (lock.isEmpty()) {
+                log.println(s.label() + ": being run by " + LockFile.holder(lockFile).map(LockFile.Holder::describe)
+                        .orElse("another process") + "; nothing to do here");
+                return new Outcome(1, 1, 0, List.of(), 0, Optional.empty());
+            }
+            try (LockFile held = lock.get()) {
+                ProgressTable progress = ProgressTable.load(progressFile, plan);
+                if (progress.isDone(s)) {
+                    log.println(s.label() + ": done before (" + progress.entry(s).completionTime() + ")");
+                    return new Outcome(1, 1, 0, List.of(), 0, Optional.empty());
+                }
+                testHold(index);
+                long t0 = System.nanoTime();
+                try {
+                    ResultRow row = runner.run(s);
+                    ResultFiles.writePartial(dir, s, row);
+                    progress.markDone(s, clock.get());
+                    log.println(progressLine(1, 1, s, "done", t0, t0));
+                    return new Outcome(1, 0, 1, List.of(), 0, Optional.empty());
+                } catch (Exception | OutOfMemoryError e) {
+                    String message = Cli.oneLine(e);
+                    progress.markFailed(s, clock.get(), message);
+                    log.println(progressLine(1, 1, s, "FAILED (" + message + ")", t0, t0));
+                    return new Outcome(1, 0, 0, List.of(new Failure(s, message)), 0, Optional.empty());
+                }
+            }
+        }
+    }
+
+    /** Test hook: {@code LMQT_TEST_HOLD_SUBTASK=<index>:<seconds>} makes that subtask sleep before it runs. */
+    private void testHold(int index) {
+        String hold = System.getenv("LMQT_TEST_HOLD_SUBTASK");
+        if (hold != null && hold.startsWith(index + ":")) {
+            log.println("test hook: holding subtask " + index + " for " + hold.substring(hold.indexOf(':') + 1) + " s");
+            log.flush();
+            try {
+                Thread.sleep((long) (Double.parseDouble(hold.substring(hold.indexOf(':') + 1)) * 1000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * Combines the partial files into {@code result-<experiment>-<stamp>.csv} after re-deriving
+     * {@code progress.csv} from the state files (the job that depends on a Slurm array). Exit code 0 when every
+     * subtask of the plan is done, 1 otherwise (the message says how to submit the rest).
+     */
+    public Outcome combine(Plan plan) {
+        Path dir = settings.experimentDir();
+        try (ExperimentLock shared = ExperimentLock.acquireShared(dir)) {
+            ProgressTable progress = ProgressTable.load(dir.resolve("progress.csv"), plan);
+            progress.write();
+            List<Subtask> failed = plan.subtasks().stream().filter(s -> progress.failure(s).isPresent()).toList();
+            int done = (int) plan.subtasks().stream().filter(progress::isDone).count();
+            int notDone = plan.subtasks().size() - done;
+            log.printf("%s: %d subtasks, %d done, %d failed, %d not run%n", settings.experiment(),
+                    plan.subtasks().size(), done, failed.size(), notDone - failed.size());
+            for (Subtask s : failed) {
+                log.println("  FAILED " + s.label() + ": " + progress.failure(s).orElse(""));
+            }
+            Optional<Path> result = ResultFiles.combine(dir, settings.experiment(), clock.get());
+            result.ifPresent(r -> log.println("wrote " + r));
+            if (notDone > 0) {
+                log.println("run the same command again (with --slurm) to submit the " + notDone
+                        + " subtasks not done");
+            }
+            List<Failure> failures = failed.stream().map(s -> new Failure(s, progress.failure(s).orElse(""))).toList();
+            return new Outcome(plan.subtasks().size(), done, 0, failures, notDone - failed.size(), result);
+        }
+    }
+
     private static String progressLine(int attempted, int total, Subtask s, String status, long t0, long start) {
         long now = System.nanoTime();
         double elapsed = (now - start) / 1e9;

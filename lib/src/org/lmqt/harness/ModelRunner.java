@@ -6,7 +6,6 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,11 +17,13 @@ import org.lmqt.actquant.ActivationQuantHook;
 import org.lmqt.actquant.FakeQuantRecipe;
 import org.lmqt.actquant.SmoothQuantConfig;
 import org.lmqt.actquant.SmoothQuantModelQuantizer;
-import org.lmqt.calib.CalibrationData;
+import org.lmqt.calib.CalibrationWindows;
+import org.lmqt.model.MatrixOverrides;
 import org.lmqt.quant.act.ActivationQuantizer;
 import org.lmqt.calib.GptqCalibration;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.HubCache;
+import org.lmqt.cli.UserException;
 import org.lmqt.device.ComputeDevice;
 import org.lmqt.eval.KlDivergence;
 import org.lmqt.eval.MemoryProbe;
@@ -30,12 +31,13 @@ import org.lmqt.eval.Perplexity;
 import org.lmqt.eval.PerplexityResult;
 import org.lmqt.metadata.MetadataDump;
 import org.lmqt.metadata.MetadataKind;
-import org.lmqt.io.TextRecords;
-import org.lmqt.layerwise.AwqModelQuantizer;
-import org.lmqt.layerwise.GptqModelQuantizer;
+import org.lmqt.io.FileTrees;
+import org.lmqt.layerwise.BlockStore;
+import org.lmqt.layerwise.CalibratedQuantization;
+import org.lmqt.model.CommunitySnapshot;
+import org.lmqt.model.KvPolicy;
 import org.lmqt.model.LlamaModel;
 import org.lmqt.model.LoadedModel;
-import org.lmqt.model.MatrixOverrides;
 import org.lmqt.model.TextTokenizer;
 import org.lmqt.model.WeightSource;
 import org.lmqt.model.QuantizedSnapshot;
@@ -44,12 +46,14 @@ import org.lmqt.mxq.FnormTable;
 import org.lmqt.mxq.Mxq;
 import org.lmqt.mxq.MxqOptions;
 import org.lmqt.checkpoint.MatrixKey;
+import org.lmqt.quant.CommunityFormat;
 import org.lmqt.quant.DjlHqq;
 import org.lmqt.quant.QuantConfig;
 import org.lmqt.quant.QuantMethod;
 import org.lmqt.quant.QuantPlan;
-import org.lmqt.quant.awq.AwqOptions;
-import org.lmqt.quant.gptq.GptqQuantizer;
+import org.lmqt.quant.kv.KvMethods;
+import org.lmqt.quant.kv.KvQuantCalibration;
+import org.lmqt.quant.kv.KvQuantPolicy;
 
 /**
  * The real work of a subtask (spec §2.4, §4.11): quantize into the snapshot folder unless a snapshot is cached
@@ -120,11 +124,7 @@ public final class ModelRunner implements SubtaskRunner {
 
         /** The token windows for a model's tokenizer. */
         long[][] windows(TextTokenizer tokenizer) {
-            List<String> docs = documents.map(f -> TextRecords.read(f))
-                    .orElseGet(() -> CalibrationData.gptqDocuments(HubCache.cacheDir()));
-            long[] stream = GptqCalibration.stream(docs.subList(0, Math.min(docs.size(), GptqCalibration.DOCUMENTS)),
-                    tokenizer::encode);
-            return GptqCalibration.windows(stream, windows);
+            return new CalibrationWindows(documents, windows).windows(tokenizer::encode);
         }
     }
 
@@ -140,27 +140,34 @@ public final class ModelRunner implements SubtaskRunner {
         if (s.algo() == Algo.FP16) {
             return "unquantized";
         }
-        if (s.algo() == Algo.BNB || s.algo() == Algo.GPTQ || s.algo() == Algo.AWQ || s.algo().isFakeQuant()) {
+        if (s.algo() == Algo.BNB || s.algo().isFakeQuant()) {
             return "quantized as it loads";
         }
         Path dir = s.snapshotDir(settings.snapshotRoot());
-        return QuantizedSnapshot.isSnapshot(dir) ? "snapshot cached in " + dir : "quantizes into " + dir;
+        return isSnapshot(dir) ? "snapshot cached in " + dir : "quantizes into " + dir;
     }
 
     @Override
     public ResultRow run(Subtask s) {
+        if (!Task.LLM.contains(s.task())) {
+            throw new UserException(s.task() + " is a task of quant-vit, not of the LLM harness");
+        }
         ResultRow row = ResultRow.empty(s);
         MemoryProbe memory = new MemoryProbe(settings.device());
         Path modelDir;
-        if (s.algo() == Algo.BNB || s.algo() == Algo.GPTQ || s.algo() == Algo.AWQ || s.algo().isFakeQuant()) {
+        if (s.algo() == Algo.BNB || s.algo().isFakeQuant()) {
             return quantizedAsLoaded(s, row, memory);
         }
         if (s.algo() == Algo.FP16) {
             modelDir = HubCache.resolve(s.model().location());
         } else {
             modelDir = s.snapshotDir(settings.snapshotRoot());
-            if (!QuantizedSnapshot.isSnapshot(modelDir)) {
-                row = row.with("quant_duration", quantize(s, modelDir));
+            // one writer per snapshot: a process that finds another quantizing it waits and reuses it
+            Path snapshot = modelDir;
+            var seconds = SnapshotLock.quantizeOnce(snapshot, ModelRunner::isSnapshot, () -> s.algo().isCalibrated()
+                    ? quantizeCalibrated(s, snapshot) : quantize(s, snapshot));
+            if (seconds.isPresent()) {
+                row = row.with("quant_duration", seconds.getAsDouble());
             }
         }
         return switch (s.task()) {
@@ -173,13 +180,19 @@ public final class ModelRunner implements SubtaskRunner {
                         .with("load_mem_allot", memory.peakBytes()).with("load_mem_reserved", memory.peakBytes());
             }
             case EVAL_PPL -> perplexity(row, modelDir, memory, s);
+            case EVAL_ZEROSHOT_CLS, EVAL_LINEAR_PROBE -> throw new IllegalStateException("not an LLM task");
         };
     }
 
+    /** An lmqt snapshot (HQQ, RTN, MXQ) or a community-layout one (GPTQ, AWQ) in {@code dir}. */
+    private static boolean isSnapshot(Path dir) {
+        return QuantizedSnapshot.isSnapshot(dir) || CommunitySnapshot.isCommunity(dir);
+    }
+
     /**
-     * bitsandbytes, GPTQ and AWQ: quantized as the model loads, in every task, with no snapshot (spec §4.11 counts
-     * {@code quant_duration} as loading plus quantizing for bitsandbytes, calibration plus quantizing for GPTQ/AWQ);
-     * the storage size is what the quantized matrices take in their formats plus the other tensors as stored.
+     * bitsandbytes: quantized as the model loads, in every task, with no snapshot, as the original loads it through
+     * transformers (spec §4.11 counts {@code quant_duration} as loading plus quantizing); the storage size is what the
+     * quantized matrices take in their formats plus the other tensors as stored.
      */
     private ResultRow quantizedAsLoaded(Subtask s, ResultRow row, MemoryProbe memory) {
         long t0 = System.nanoTime();
@@ -199,13 +212,14 @@ public final class ModelRunner implements SubtaskRunner {
                 case EVAL_MODEL_STORAGE -> r.with("model_storage_size", storageBytes(ckpt, source))
                         .with("load_mem_allot", memory.peakBytes()).with("load_mem_reserved", memory.peakBytes());
                 case EVAL_PPL -> perplexity(r, m, memory, s);
+                case EVAL_ZEROSHOT_CLS, EVAL_LINEAR_PROBE -> throw new IllegalStateException("not an LLM task");
             };
         }
     }
 
     /**
-     * The checkpoint with bitsandbytes' matrices quantized as read, or GPTQ's or AWQ's (with AWQ's scaled norms)
-     * computed on the calibration windows.
+     * The checkpoint with bitsandbytes' matrices quantized as read, or a fake-quantization method's weights
+     * (SmoothQuant's smoothed and quantized on the calibration windows, with its smoothed norms).
      */
     private WeightSource quantizedSource(Subtask s, Checkpoint ckpt, FakeQuantization fake) {
         if (s.algo().isFakeQuant() && s.algo() != Algo.SMOOTHQUANT) {
@@ -216,32 +230,48 @@ public final class ModelRunner implements SubtaskRunner {
             fake.activationBits = recipe.activations().map(a -> a.bits()).orElse(0);
             return new MatrixOverrides(base, recipe.quantizeWeights(base, base.config().numLayers()));
         }
-        if (s.algo() == Algo.BNB) {
-            QuantPlan plan = new QuantPlan(Optional.of(Algo.bnbChoice(s.cfg())), Map.of(), java.util.Set.of(),
-                    "bnb " + s.cfg());
-            return new org.lmqt.model.QuantizedWeights(ckpt, plan, new org.lmqt.quant.Hqq(null));
-        }
-        try (TextTokenizer tok = TextTokenizer.find(ckpt.dir()).orElseThrow(() -> new org.lmqt.cli.UserException(
-                ckpt.dir() + ": " + s.algo() + " calibrates on text and needs the model's tokenizer.json"));
-             LlamaModel fp = LlamaModel.load(WeightSource.of(ckpt), settings.device())) {
-            long[][] windows = settings.calibration().windows(tok);
-            if (s.algo() == Algo.SMOOTHQUANT) {
+        if (s.algo() == Algo.SMOOTHQUANT) {
+            try (TextTokenizer tok = TextTokenizer.find(ckpt.dir()).orElseThrow(() -> new org.lmqt.cli.UserException(
+                    ckpt.dir() + ": " + s.algo() + " calibrates on text and needs the model's tokenizer.json"));
+                 LlamaModel fp = LlamaModel.load(WeightSource.of(ckpt), settings.device())) {
+                long[][] windows = settings.calibration().windows(tok);
                 var config = SmoothQuantConfig.parse(s.cfg());
-                var sq = new SmoothQuantModelQuantizer(config).quantize(fp, WeightSource.of(ckpt), windows, layer -> { });
+                var sq = new SmoothQuantModelQuantizer(config).quantize(fp, WeightSource.of(ckpt), windows, l -> { });
                 fake.activations = sq.activations();
                 fake.activationBits = 8;
                 fake.sharedInputQuirk = config.sharedInputQuirk();
                 return new MatrixOverrides(WeightSource.of(ckpt), sq.matrices(), sq.norms());
             }
-            QuantConfig c = QuantConfig.parse(s.cfg());
-            if (s.algo() == Algo.AWQ) {
-                var awq = new AwqModelQuantizer(AwqOptions.of(AwqOptions.Flavour.AUTOAWQ, c.bits(), c.group()))
-                        .quantize(fp, WeightSource.of(ckpt), windows, layer -> { });
-                return new MatrixOverrides(WeightSource.of(ckpt), awq.matrices(), awq.norms());
+        }
+        QuantPlan plan = new QuantPlan(Optional.of(Algo.bnbChoice(s.cfg())), Map.of(), java.util.Set.of(),
+                "bnb " + s.cfg());
+        return new org.lmqt.model.QuantizedWeights(ckpt, plan, new org.lmqt.quant.Hqq(null));
+    }
+
+    /**
+     * GPTQ or AWQ of the model of {@code s} on the calibration windows, saved into {@code snapshot} in AutoGPTQ's or
+     * AutoAWQ's layout; finished blocks are kept beside it ({@link BlockStore}), so a killed run resumes from the last
+     * one. Returns the seconds {@code quant_duration} counts: preparing the calibration data plus quantizing, as the
+     * original counts them (not saving).
+     */
+    private double quantizeCalibrated(Subtask s, Path snapshot) {
+        QuantMethod method = s.algo() == Algo.GPTQ ? QuantMethod.GPTQ : QuantMethod.AWQ;
+        QuantConfig c = QuantConfig.parse(s.cfg());
+        Path blocks = snapshot.resolveSibling("." + snapshot.getFileName() + ".blocks");
+        try (Checkpoint ckpt = Checkpoint.open(s.model().location())) {
+            long t0 = System.nanoTime();
+            long[][] windows;
+            try (TextTokenizer tok = TextTokenizer.find(ckpt.dir()).orElseThrow(() -> new org.lmqt.cli.UserException(
+                    ckpt.dir() + ": " + s.algo() + " calibrates on text and needs the model's tokenizer.json"))) {
+                windows = settings.calibration().windows(tok);
             }
-            var gptq = new GptqModelQuantizer(new GptqQuantizer(), c)
-                    .quantize(fp, WeightSource.of(ckpt), windows, layer -> { });
-            return new MatrixOverrides(WeightSource.of(ckpt), gptq);
+            BlockStore store = BlockStore.at(blocks, CalibratedQuantization.fingerprint(method, c, ckpt, windows));
+            WeightSource quantized = CalibratedQuantization.quantize(method, ckpt, c, windows, settings.device(),
+                    layer -> { }, store);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            CommunitySnapshot.save(ckpt, quantized, CommunityFormat.forMethod(method, c), snapshot, p -> { });
+            store.delete();
+            return seconds;
         }
     }
 
@@ -288,7 +318,8 @@ public final class ModelRunner implements SubtaskRunner {
     }
 
     private ResultRow perplexity(ResultRow row, LoadedModel m, MemoryProbe memory, Subtask s) {
-        ResultRow r = row;
+        ResultRow r = row.withKvBytesPerToken(kvCache(m, s).bytesPerToken(m.model().config().numLayers(),
+                m.model().config().numKvHeads(), m.model().config().headDim()));
         Map<PplDataset, long[]> tokens = new LinkedHashMap<>();
         for (PplDataset d : settings.datasets()) {
             String text = texts.computeIfAbsent(d, PplDataset::load);
@@ -301,11 +332,29 @@ public final class ModelRunner implements SubtaskRunner {
                     .with("duration_" + d.column(), ResultRow.round(p.meanWindowSeconds(), 3));
         }
         r = r.with("ppl_mem_allot", memory.peakBytes()).with("ppl_mem_reserved", memory.peakBytes());
-        if (settings.klDivergence() && !r.algo().equals(Algo.FP16.cliName())) {
+        if (settings.klDivergence() && (s.quantizedKv() || !r.algo().equals(Algo.FP16.cliName()))) {
             r = klDivergence(r, m, tokens, s.model().location());
         }
         return r;
     }
+
+    /**
+     * Sets the subtask's KV-cache method on the model (every perplexity window is then one prefill with
+     * prefill_with_quant); KVQuant is calibrated first on the first {@value #KVQUANT_WINDOWS} calibration windows.
+     */
+    private KvPolicy kvCache(LoadedModel m, Subtask s) {
+        KvPolicy p = KvMethods.parse(s.kv());
+        if (p instanceof KvQuantPolicy spec) {
+            long[][] w = settings.calibration().windows(m.requireTokenizer());
+            p = KvQuantCalibration.calibrate(m.model(), List.of(w).subList(0, Math.min(KVQUANT_WINDOWS, w.length)),
+                    spec, 0);
+        }
+        m.model().setKvPolicy(p);
+        return p;
+    }
+
+    /** KVQuant's calibration samples (its {@code gen_quantizer.sh}: 16). */
+    static final int KVQUANT_WINDOWS = 16;
 
     /** KL divergence from the unquantized model (loaded after the memory columns are read), per set. */
     private ResultRow klDivergence(ResultRow row, LoadedModel m, Map<PplDataset, long[]> tokens, String reference) {
@@ -333,7 +382,8 @@ public final class ModelRunner implements SubtaskRunner {
                     t0 = System.nanoTime();   // the FNorm table is metadata, computed once; not quantization time
                     yield mxqPlan(FnormTable.read(fnorm), Algo.budget(s.cfg()), s.cfg());
                 }
-                case FP16, BNB, GPTQ, AWQ, SMOOTHQUANT, ZEROQUANT, FP8, FP4, MXFP8, MXFP4 -> throw new IllegalStateException(s.algo() + " has no snapshot");
+                case FP16, BNB, GPTQ, AWQ, SMOOTHQUANT, ZEROQUANT, FP8, FP4, MXFP8, MXFP4 ->
+                        throw new IllegalStateException(s.algo() + " has no lmqt snapshot");
             };
             double planSeconds = (System.nanoTime() - t0) / 1e9;
             Path tmp = snapshot.resolveSibling("." + snapshot.getFileName() + ".tmp-" + ProcessHandle.current().pid());
@@ -346,8 +396,10 @@ public final class ModelRunner implements SubtaskRunner {
     }
 
     private Path fnormTable(Checkpoint ckpt) {
-        return MetadataDump.write(MetadataKind.FNORM, ckpt, settings.fnormDir(), settings.threads(), false,
-                settings.device()).file();
+        // one writer per table among processes sharing --fnorm-dir; the others wait, then read it
+        Path table = settings.fnormDir().resolve(MetadataKind.FNORM.fileName(ckpt.shortId()));
+        return SnapshotLock.exclusive(table, () -> MetadataDump.write(MetadataKind.FNORM, ckpt, settings.fnormDir(),
+                settings.threads(), false, settings.device()).file());
     }
 
     private QuantPlan mxqPlan(FnormTable table, double budget, String cfg) {
@@ -371,7 +423,7 @@ public final class ModelRunner implements SubtaskRunner {
                 String pid = p.getFileName().toString().substring(prefix.length());
                 boolean alive = pid.matches("\\d+") && ProcessHandle.of(Long.parseLong(pid)).isPresent();
                 if (!alive || Long.parseLong(pid) == ProcessHandle.current().pid()) {
-                    deleteTree(p);
+                    FileTrees.delete(p);
                 }
             }
         } catch (IOException e) {
@@ -382,10 +434,10 @@ public final class ModelRunner implements SubtaskRunner {
     private static void moveIntoPlace(Path tmp, Path snapshot) {
         try {
             if (QuantizedSnapshot.isSnapshot(snapshot)) {
-                deleteTree(tmp);   // another run on the same snapshot root finished first: keep its snapshot
+                FileTrees.delete(tmp);   // another run on the same snapshot root finished first: keep its snapshot
                 return;
             }
-            deleteTree(snapshot);  // an empty or foreign leftover folder
+            FileTrees.delete(snapshot);  // an empty or foreign leftover folder
             try {
                 Files.move(tmp, snapshot, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
@@ -396,22 +448,12 @@ public final class ModelRunner implements SubtaskRunner {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
-
     /** Snapshot weight file size; for fp16 the model folder's safetensors files (spec §4.11). */
     private static long storageBytes(Subtask s, Path modelDir) {
         try {
             if (s.algo() != Algo.FP16) {
-                return Files.size(modelDir.resolve(QuantizedSnapshot.FILE));
+                return Files.size(modelDir.resolve(s.algo().isCalibrated() ? CommunitySnapshot.FILE
+                        : QuantizedSnapshot.FILE));
             }
             try (Stream<Path> files = Files.list(modelDir)) {
                 long sum = 0;

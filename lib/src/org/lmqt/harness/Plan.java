@@ -36,6 +36,25 @@ public record Plan(Task task, List<Subtask> subtasks) {
      * and algos left without a config, are one-line errors; duplicates are dropped.
      */
     public static Plan of(List<ModelRef> models, List<Algo> algos, List<String> configs, Task task) {
+        return of(models, algos, configs, List.of(org.lmqt.model.KvPolicy.EXACT.name()), task);
+    }
+
+    /**
+     * As {@link #of(List, List, List, Task)}, each cell once per KV-cache method of {@code kvs} ({@code none}, a
+     * KIVI, naive or KVQuant name); an unknown name, or a method other than none for a task other than
+     * {@code eval_ppl}, is a one-line error.
+     */
+    public static Plan of(List<ModelRef> models, List<Algo> algos, List<String> configs, List<String> kvs, Task task) {
+        if (kvs.isEmpty()) {
+            throw new IllegalArgumentException("give at least one --kv method (none for the exact cache)");
+        }
+        if (task != Task.EVAL_PPL && !kvs.equals(List.of(org.lmqt.model.KvPolicy.EXACT.name()))) {
+            throw new IllegalArgumentException("--kv applies to --task eval_ppl only (a KV cache changes no weights)");
+        }
+        if (!Task.LLM.contains(task)) {
+            throw new IllegalArgumentException(task + " is a task of quant-vit (LLM tasks: quant, eval_ppl, "
+                    + "eval_model_storage)");
+        }
         if (models.isEmpty() || algos.isEmpty()) {
             throw new IllegalArgumentException("give at least one --model and one --algo");
         }
@@ -49,8 +68,10 @@ public record Plan(Task task, List<Subtask> subtasks) {
         List<Subtask> list = new ArrayList<>();
         for (Algo algo : new LinkedHashSet<>(algos)) {
             for (String cfg : configsOf(algo, configs)) {
-                for (ModelRef m : new LinkedHashSet<>(models)) {
-                    list.add(new Subtask(m, cfg, task, algo));
+                for (String kv : new LinkedHashSet<>(kvs)) {
+                    for (ModelRef m : new LinkedHashSet<>(models)) {
+                        list.add(new Subtask(m, cfg, task, algo, kv));
+                    }
                 }
             }
         }
@@ -83,5 +104,12 @@ public record Plan(Task task, List<Subtask> subtasks) {
         String name = task.cliName() + "-" + algos.stream().map(Algo::cliName).distinct()
                 .collect(Collectors.joining("-"));
         return configs.isEmpty() ? name : name + "-" + String.join("-", configs);
+    }
+
+    /** The default name with {@code -kv-<kv1-kv2..>} appended when a KV method other than {@code none} is asked. */
+    public static String defaultExperimentName(Task task, List<Algo> algos, List<String> configs, List<String> kvs) {
+        String name = defaultExperimentName(task, algos, configs);
+        return kvs.equals(List.of(org.lmqt.model.KvPolicy.EXACT.name())) ? name
+                : name + "-kv-" + String.join("-", kvs);
     }
 }

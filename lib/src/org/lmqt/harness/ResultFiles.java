@@ -9,6 +9,7 @@ import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.lmqt.cli.UserException;
@@ -27,7 +28,7 @@ public final class ResultFiles {
     /** Writes the partial file of {@code s} (replacing an older one). */
     public static Path writePartial(Path experimentDir, Subtask s, ResultRow row) {
         Path file = experimentDir.resolve(s.partialFileName());
-        AtomicFiles.writeString(file, ResultRow.header() + "\n" + row.csvRecord() + "\n");
+        AtomicFiles.writeString(file, row.columns().header() + "\n" + row.csvRecord() + "\n");
         return file;
     }
 
@@ -64,22 +65,36 @@ public final class ResultFiles {
         if (partials.isEmpty()) {
             return Optional.empty();
         }
-        StringBuilder sb = new StringBuilder(ResultRow.header()).append('\n');
-        // partial files of an older lmqt lack the added columns: they are 0 there, as unmeasured metrics are
-        String original = String.join(",", ResultRow.ORIGINAL_COLUMNS);
-        String padding = ",0".repeat(ResultRow.ADDED_COLUMNS.size());
+        ResultColumns schema = schemaOf(partials.get(0));
+        StringBuilder sb = new StringBuilder(schema.header()).append('\n');
+        // partial files of an older lmqt lack the added columns: they are 0 there, as unmeasured metrics are, and
+        // those written before the KV columns had the exact cache
+        Map<String, String> paddingOf = schema.paddingByHeader();
         for (Path p : partials) {
             List<String> lines = readLines(p);
-            boolean old = !lines.isEmpty() && lines.get(0).equals(original);
-            if (lines.isEmpty() || !(old || lines.get(0).equals(ResultRow.header()))) {
-                throw new UserException(p + " does not have the result columns; move it out of " + experimentDir);
+            String padding = lines.isEmpty() ? null : paddingOf.get(lines.get(0));
+            if (padding == null) {
+                throw new UserException(p + " does not have the result columns of " + partials.get(0).getFileName()
+                        + "; move it out of " + experimentDir);
             }
             lines.subList(1, lines.size()).stream().filter(l -> !l.isEmpty())
-                    .forEach(l -> sb.append(l).append(old ? padding : "").append('\n'));
+                    .forEach(l -> sb.append(l).append(padding).append('\n'));
         }
         Path out = experimentDir.resolve("result-" + experiment + "-" + STAMP.format(now) + ".csv");
         AtomicFiles.writeString(out, sb.toString());
         return Optional.of(out);
+    }
+
+    /** The schema whose header (or one of an older lmqt's) a partial file starts with. */
+    private static ResultColumns schemaOf(Path partial) {
+        List<String> lines = readLines(partial);
+        String first = lines.isEmpty() ? "" : lines.get(0);
+        for (ResultColumns c : ResultColumns.KNOWN) {
+            if (c.paddingByHeader().containsKey(first)) {
+                return c;
+            }
+        }
+        throw new UserException(partial + " does not have the result columns; move it out of " + partial.getParent());
     }
 
     /** The data rows of a result or partial file, split into fields. */

@@ -51,6 +51,16 @@ public record AwqModelQuantizer(AwqOptions options) {
 
     /** Quantizes every block of {@code model} (unquantized, its weights in {@code weights}) on {@code windows}. */
     public Result quantize(LlamaModel model, WeightSource weights, long[][] windows, IntConsumer onLayer) {
+        return quantize(model, weights, windows, onLayer, BlockStore.NONE);
+    }
+
+    /**
+     * As {@link #quantize(LlamaModel, WeightSource, long[][], IntConsumer)}, keeping each finished block in
+     * {@code store} and taking the blocks it already holds from there (their inputs still advance through the
+     * original block, as in an uninterrupted run).
+     */
+    public Result quantize(LlamaModel model, WeightSource weights, long[][] windows, IntConsumer onLayer,
+                           BlockStore store) {
         if (windows.length == 0) {
             throw new UserException("AWQ needs at least one calibration window");
         }
@@ -60,6 +70,19 @@ public record AwqModelQuantizer(AwqOptions options) {
         int length = windows[0].length;
         try (BlockInputs inputs = BlockInputs.embed(model, windows)) {
             for (int i = 0; i < model.numLayers(); i++) {
+                if (store.has(i)) {
+                    // a block finished before: its result, and its inputs through the original block
+                    Result done = store.loadAwq(i);
+                    matrices.putAll(done.matrices());
+                    norms.putAll(done.norms());
+                    try (NDScope scope = new NDScope()) {
+                        Positions pos = model.positions(0, length);
+                        int block = i;
+                        inputs.advance(h -> model.block(block, h, pos));
+                    }
+                    onLayer.accept(i);
+                    continue;
+                }
                 AwqFeatures features;
                 // one forward of the original block: the parts' inputs, and the next block's input
                 try (NDScope scope = new NDScope();
@@ -76,9 +99,14 @@ public record AwqModelQuantizer(AwqOptions options) {
                 String p = family.layerPrefix() + i + ".";
                 Awq.Result r = Awq.quantize(layer(weights, family, i), features, options);
                 int layer = i;
-                r.result().matrices().forEach((module, m) -> matrices.put(new MatrixKey(layer, module), m));
-                norms.put(p + "input_layernorm.weight", r.scaled().inputNorm());
-                norms.put(p + "post_attention_layernorm.weight", r.scaled().postNorm());
+                Map<MatrixKey, AwqMatrix> blockMatrices = new LinkedHashMap<>();
+                r.result().matrices().forEach((module, m) -> blockMatrices.put(new MatrixKey(layer, module), m));
+                Map<String, float[]> blockNorms = new LinkedHashMap<>();
+                blockNorms.put(p + "input_layernorm.weight", r.scaled().inputNorm());
+                blockNorms.put(p + "post_attention_layernorm.weight", r.scaled().postNorm());
+                store.saveAwq(i, blockMatrices, blockNorms);
+                matrices.putAll(blockMatrices);
+                norms.putAll(blockNorms);
                 onLayer.accept(i);
             }
         }

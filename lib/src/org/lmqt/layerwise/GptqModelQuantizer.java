@@ -54,6 +54,16 @@ public record GptqModelQuantizer(GptqQuantizer quantizer, QuantConfig config) {
      */
     public Map<MatrixKey, GptqMatrix> quantize(LlamaModel model, WeightSource weights, long[][] windows,
                                                IntConsumer onLayer) {
+        return quantize(model, weights, windows, onLayer, BlockStore.NONE);
+    }
+
+    /**
+     * As {@link #quantize(LlamaModel, WeightSource, long[][], IntConsumer)}, keeping each finished block in
+     * {@code store} and taking the blocks it already holds from there: their quantized weights rebuild the block, whose
+     * outputs feed the next one as in an uninterrupted run (so a resumed run gives the same matrices).
+     */
+    public Map<MatrixKey, GptqMatrix> quantize(LlamaModel model, WeightSource weights, long[][] windows,
+                                               IntConsumer onLayer, BlockStore store) {
         if (windows.length == 0) {
             throw new UserException("GPTQ needs at least one calibration window");
         }
@@ -64,8 +74,19 @@ public record GptqModelQuantizer(GptqQuantizer quantizer, QuantConfig config) {
                 try (NDScope scope = new NDScope()) {
                     Positions pos = model.positions(0, length);
                     DecoderBlock block = model.block(i);
-                    for (List<String> subset : SUBSETS) {
-                        block = quantizeSubset(block, subset, inputs.states(), pos, weights, model, out);
+                    if (store.has(i)) {
+                        // a block finished before: its stored matrices in place
+                        for (Map.Entry<MatrixKey, GptqMatrix> e : store.loadGptq(i).entrySet()) {
+                            out.put(e.getKey(), e.getValue());
+                            block = withQuantized(block, e.getKey(), e.getValue(), model);
+                        }
+                    } else {
+                        Map<MatrixKey, GptqMatrix> done = new LinkedHashMap<>();
+                        for (List<String> subset : SUBSETS) {
+                            block = quantizeSubset(block, subset, inputs.states(), pos, weights, model, done);
+                        }
+                        store.saveGptq(i, done);
+                        out.putAll(done);
                     }
                     // the quantized block's outputs feed the next block
                     DecoderBlock quantized = block;
@@ -87,8 +108,7 @@ public record GptqModelQuantizer(GptqQuantizer quantizer, QuantConfig config) {
             @Override
             public NDArray partInput(int layer, BlockPart p, NDArray x) {
                 if (p == part) {
-                    hessian.addSequence(x.toType(DataType.FLOAT32, false).toFloatArray(), 0,
-                            (int) x.getShape().get(0));                           // x [length, in]
+                    hessian.addSequence(x);                                   // x [length, in]
                 }
                 return x;
             }
@@ -101,15 +121,21 @@ public record GptqModelQuantizer(GptqQuantizer quantizer, QuantConfig config) {
         // quantize each linear of the subset and put its dequantized weight in place (freed with the block's scope)
         DecoderBlock q = block;
         for (String module : subset) {
-            LinearLayer fp = block.linear(module);
-            MatrixKey key = fp.key();
+            MatrixKey key = block.linear(module).key();
             Tensor w = weights.tensor(key.weightName(weights.family()));            // [out, in]
             GptqMatrix m = quantizer.quantize(w.data(), w.shape(), config, hessian).matrix();
             out.put(key, m);
-            NDArray wq = model.manager().create(m.dequantize(), new Shape(w.shape()[0], w.shape()[1]))
-                    .toType(model.device().weightType(), false);                   // [out, in]
-            q = q.withLinear(new DenseLinear(key, wq, fp instanceof DenseLinear d ? d.bias() : null));
+            q = withQuantized(q, key, m, model);
         }
         return q;
+    }
+
+    /** {@code block} with linear {@code key} computing with {@code m}'s weight (freed with the block's scope). */
+    private static DecoderBlock withQuantized(DecoderBlock block, MatrixKey key, GptqMatrix m, LlamaModel model) {
+        LinearLayer fp = block.linear(key.module());
+        int[] shape = m.shape();
+        NDArray wq = model.manager().create(m.referenceWeight(), new Shape(shape[0], shape[1]))
+                .toType(model.device().weightType(), false);                       // [out, in]
+        return block.withLinear(new DenseLinear(key, wq, fp instanceof DenseLinear d ? d.bias() : null));
     }
 }

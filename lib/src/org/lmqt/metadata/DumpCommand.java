@@ -36,13 +36,25 @@ public abstract class DumpCommand implements Callable<Integer> {
     public Integer call() {
         ComputeDevice dev = device == null ? ComputeDevice.fromEnvironment() : ComputeDevice.parse(device);
         for (String model : models) {
+            java.nio.file.Path dir = org.lmqt.checkpoint.HubCache.resolve(model);
+            if (org.lmqt.clip.ClipLayout.isClipFolder(dir)) {
+                // CLIP (either layout): the original's ViT tables
+                try (org.lmqt.clip.ClipWeights w = org.lmqt.clip.ClipWeights.open(dir)) {
+                    print(ClipMetadata.write(kind(), w, org.lmqt.checkpoint.HubCache.shortId(model, dir), outputDir,
+                            threads, force, dev));
+                }
+                continue;
+            }
             try (Checkpoint ckpt = Checkpoint.open(model)) {
-                MetadataDump.Outcome o = MetadataDump.write(kind(), ckpt, outputDir, threads, force, dev);
-                System.out.println(o.skipped()
-                        ? o.file() + ": complete, skipped (use --force to recompute)"
-                        : String.format("%s: %d rows in %.1f s", o.file(), o.rows(), o.seconds()));
+                print(MetadataDump.write(kind(), ckpt, outputDir, threads, force, dev));
             }
         }
         return 0;
+    }
+
+    private static void print(MetadataDump.Outcome o) {
+        System.out.println(o.skipped()
+                ? o.file() + ": complete, skipped (use --force to recompute)"
+                : String.format("%s: %d rows in %.1f s", o.file(), o.rows(), o.seconds()));
     }
 }

@@ -98,18 +98,19 @@ public final class DecoderBlock {
         a = partInput(BlockPart.ATTN_IN, a, hooks);                                  // [T, hidden]
         // q/k/v projections, heads first
         NDArray q = project(0, a, hooks).reshape(t, heads, d).transpose(1, 0, 2);   // [H, T, d]
-        NDArray k = project(1, a, hooks).reshape(t, kvHeads, d).transpose(1, 0, 2); // [KV, T, d]
+        NDArray kPre = project(1, a, hooks).reshape(t, kvHeads, d).transpose(1, 0, 2); // [KV, T, d]
         NDArray v = project(2, a, hooks).reshape(t, kvHeads, d).transpose(1, 0, 2); // [KV, T, d]
         // rotary position embedding (rotate-half layout)
         q = rope(q, pos.cos(), pos.sin());                                           // [H, T, d]
-        k = rope(k, pos.cos(), pos.sin());                                           // [KV, T, d]
+        NDArray k = rope(kPre, pos.cos(), pos.sin());                                // [KV, T, d]
         for (ForwardHook hook : hooks) {
             k = hook.keys(index, k);
             v = hook.values(index, v);
         }
-        // keys and values of earlier positions from the cache
+        // keys and values of earlier positions from the cache; its policy decides what attention reads (a KV-cache
+        // quantization method sees the keys before RoPE too, and can re-apply this call's RoPE)
         if (cache != null) {
-            NDArray[] kv = cache.append(index, k, v);
+            NDArray[] kv = cache.append(index, kPre, k, v, x -> rope(x, pos.cos(), pos.sin()));
             k = kv[0];                                                               // [KV, total, d]
             v = kv[1];                                                               // [KV, total, d]
         }

@@ -9,10 +9,20 @@ import java.util.function.LongConsumer;
 /** Autoregressive generation with a KV cache: the prompt in one forward pass, then one token per step. */
 public final class Generator {
     private final LlamaModel model;
+    private final boolean prefillWithQuant;
 
-    /** A generator over {@code model}. */
+    /** A generator over {@code model}; the prompt's attention reads the exact keys and values. */
     public Generator(LlamaModel model) {
+        this(model, false);
+    }
+
+    /**
+     * A generator over {@code model}; with {@code prefillWithQuant} the prompt's attention already reads the cache
+     * as the model's {@link KvPolicy} quantizes it (the references' {@code prefill_with_quant}).
+     */
+    public Generator(LlamaModel model, boolean prefillWithQuant) {
         this.model = model;
+        this.prefillWithQuant = prefillWithQuant;
     }
 
     /** Up to {@code maxNew} new tokens after {@code prompt}, never stopping early. */
@@ -37,7 +47,7 @@ public final class Generator {
         int vocab = model.vocabSize();
         long[] out = new long[maxNew];
         int n = 0;
-        try (KvCache cache = model.newCache()) {
+        try (KvCache cache = model.newCache(prefillWithQuant)) {
             long[] step = prompt;
             while (n < maxNew) {
                 float[] last;

@@ -2,21 +2,27 @@ package org.lmqt.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
+import java.util.function.UnaryOperator;
 
 /**
- * Keys and values of the positions already processed, per layer, for incremental generation. Close it when done.
+ * Keys and values of the positions already processed, per layer, for incremental generation, stored as a
+ * {@link KvPolicy} says (exactly, or through a KV-cache quantization method). Close it when done.
  */
 public final class KvCache implements AutoCloseable {
     private final NDManager manager;
-    private final NDArray[] keys;    // per layer [kvHeads, length, headDim]
-    private final NDArray[] values;  // per layer [kvHeads, length, headDim]
+    private final KvPolicy policy;
+    private final boolean prefillWithQuant;
+    private final KvPolicy.Layer[] layers;
     private int length;
 
-    KvCache(NDManager parent, int layers) {
+    KvCache(NDManager parent, int layers, KvPolicy policy, boolean prefillWithQuant) {
         this.manager = parent.newSubManager();
-        this.keys = new NDArray[layers];
-        this.values = new NDArray[layers];
+        this.policy = policy;
+        this.prefillWithQuant = prefillWithQuant;
+        this.layers = new KvPolicy.Layer[layers];
+        for (int i = 0; i < layers; i++) {
+            this.layers[i] = policy.newLayer(i, manager);
+        }
     }
 
     /** Positions held. */
@@ -24,26 +30,32 @@ public final class KvCache implements AutoCloseable {
         return length;
     }
 
+    /** How the cache stores keys and values. */
+    public KvPolicy policy() {
+        return policy;
+    }
+
+    /** Whether the prefill's attention reads the quantized cache (the references' {@code prefill_with_quant}). */
+    public boolean prefillWithQuant() {
+        return prefillWithQuant;
+    }
+
+    /** The stored keys and values of {@code layer} as the next call reads them, {@code {K, V}} each {@code [KV, L, d]}. */
+    public NDArray[] contents(int layer) {
+        return layers[layer].contents();
+    }
+
     /**
-     * Appends the new keys and values {@code [kvHeads, T, headDim]} of {@code layer} and returns the full ones
-     * {@code [kvHeads, length + T, headDim]}; the length advances after the last layer.
+     * Appends the new keys {@code k} (after RoPE; {@code kPre} before it, {@code rope} re-applies this call's RoPE)
+     * and values {@code v}, each {@code [kvHeads, T, headDim]}, of {@code layer} and returns what attention reads,
+     * {@code {K, V}} each {@code [kvHeads, length + T, headDim]}; the length advances after the last layer.
      */
-    NDArray[] append(int layer, NDArray k, NDArray v) {
-        NDArray fullK = keys[layer] == null ? k.duplicate() : keys[layer].concat(k, 1);   // [KV, L+T, d]
-        NDArray fullV = values[layer] == null ? v.duplicate() : values[layer].concat(v, 1); // [KV, L+T, d]
-        NDScope.unregister(fullK, fullV);
-        fullK.attach(manager);
-        fullV.attach(manager);
-        if (keys[layer] != null) {
-            keys[layer].close();
-            values[layer].close();
+    NDArray[] append(int layer, NDArray kPre, NDArray k, NDArray v, UnaryOperator<NDArray> rope) {
+        NDArray[] kv = layers[layer].append(new KvPolicy.NewKv(kPre, k, v, rope, prefillWithQuant));
+        if (layer == layers.length - 1) {
+            length = layers[layer].length();
         }
-        keys[layer] = fullK;
-        values[layer] = fullV;
-        if (layer == keys.length - 1) {
-            length = (int) fullK.getShape().get(1);
-        }
-        return new NDArray[] {fullK, fullV};
+        return kv;
     }
 
     @Override

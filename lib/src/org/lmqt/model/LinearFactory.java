@@ -10,6 +10,7 @@ import org.lmqt.checkpoint.MatrixKey;
 import org.lmqt.checkpoint.Tensor;
 import org.lmqt.cli.UserException;
 import org.lmqt.device.ComputeDevice;
+import org.lmqt.quant.Int8Matrix;
 import org.lmqt.quant.Nf4Matrix;
 import org.lmqt.quant.PackedHqq;
 import org.lmqt.quant.QuantizedMatrix;
@@ -38,8 +39,9 @@ public interface LinearFactory {
     LinearLayer build(MatrixKey key, WeightSource source, int out, int in, NDManager manager, ComputeDevice device);
 
     /**
-     * Packed HQQ/RTN and NF4 layers; dense layers for everything else, formats without a packed layer (LLM.int8,
-     * GPTQ) on their {@link QuantizedMatrix#dequantize() dequantized} weight, quantized once.
+     * Packed HQQ/RTN and NF4 layers, LLM.int8 with its outlier decomposition ({@link Int8LtLinear}); dense layers
+     * for everything else, formats without a packed layer (GPTQ, AWQ) on their
+     * {@link QuantizedMatrix#dequantize() dequantized} weight, quantized once.
      */
     LinearFactory STANDARD = (key, source, out, in, manager, device) -> {
         NDArray bias = bias(key, source, out, manager, device);
@@ -54,6 +56,9 @@ public interface LinearFactory {
         }
         if (q.get() instanceof Nf4Matrix n && n.dtype() == DType.F16) {
             return PackedNf4Linear.of(key, n, bias, manager, device);
+        }
+        if (q.get() instanceof Int8Matrix i) {
+            return Int8LtLinear.of(key, i, Int8LtLinear.DEFAULT_THRESHOLD, bias, manager, device);
         }
         Tensor w = new Tensor(name, q.get().shape(), q.get().dequantize(), q.get().deployedType()); // [out, in]
         return new DenseLinear(key, array(w, manager, device, out, in), bias);

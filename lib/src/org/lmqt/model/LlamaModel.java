@@ -38,6 +38,7 @@ public final class LlamaModel implements AutoCloseable {
     private final NDArray cos;        // [maxPositions, headDim]
     private final NDArray sin;        // [maxPositions, headDim]
     private final List<ForwardHook> hooks = new CopyOnWriteArrayList<>();
+    private volatile KvPolicy kvPolicy = KvPolicy.EXACT;
 
     private LlamaModel(DecoderConfig spec, ComputeDevice device, NDManager manager, NDArray embed,
                        List<DecoderBlock> blocks, NDArray finalNorm, NDArray lmHead, NDArray cos, NDArray sin) {
@@ -151,9 +152,33 @@ public final class LlamaModel implements AutoCloseable {
         return () -> hooks.remove(hook);
     }
 
-    /** A new, empty KV cache for {@link #forward(long[], KvCache)}. */
+    /**
+     * A new, empty KV cache for {@link #forward(long[], KvCache)} with the model's {@link #kvPolicy()}; its prefill
+     * attends to the exact keys and values (the references' generation path, {@code prefill_with_quant=False}).
+     */
     public KvCache newCache() {
-        return new KvCache(manager, blocks.size());
+        return newCache(false);
+    }
+
+    /** As {@link #newCache()}; with {@code prefillWithQuant} the prefill's attention reads the quantized cache. */
+    public KvCache newCache(boolean prefillWithQuant) {
+        return new KvCache(manager, blocks.size(), kvPolicy, prefillWithQuant);
+    }
+
+    /** How KV caches of this model store keys and values ({@link KvPolicy#EXACT} unless set). */
+    public KvPolicy kvPolicy() {
+        return kvPolicy;
+    }
+
+    /**
+     * Sets how KV caches made from now on store keys and values. With a policy other than {@link KvPolicy#EXACT}
+     * a full-sequence pass ({@link #logits}, {@link #nll}, {@link #hidden}, {@link #forward} without a cache) runs
+     * as one prefill into a fresh cache with {@code prefillWithQuant}, so attention reads the quantized keys and
+     * values, as the references' perplexity path does. The block API ({@link #block}) is not affected.
+     */
+    public void setKvPolicy(KvPolicy policy) {
+        policy.checkFits(spec.config().numKvHeads(), spec.config().headDim());
+        this.kvPolicy = policy;
     }
 
     /** Logits at every position of a full-sequence forward pass, float32 {@code [T, vocab]} row-major. */
@@ -216,6 +241,15 @@ public final class LlamaModel implements AutoCloseable {
 
     /** Embedding, then every block, each in a scope of its own: the final hidden states {@code [T, hidden]}. */
     private NDArray hiddenStates(long[] ids, KvCache cache) {
+        if (cache == null && kvPolicy != KvPolicy.EXACT) {
+            try (KvCache prefill = newCache(true)) {
+                NDArray x = hiddenStates(ids, prefill);                          // [T, hidden]
+                NDScope.unregister(x);
+                x.attach(manager);   // out of the cache's manager before it closes
+                NDScope.register(x);
+                return x;
+            }
+        }
         checkIds(ids, cache == null ? 0 : cache.length());
         NDArray x = embed(ids);                                                  // [T, hidden]
         try (NDScope scope = new NDScope()) {

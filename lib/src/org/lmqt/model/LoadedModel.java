@@ -41,11 +41,13 @@ public record LoadedModel(LlamaModel model, Optional<TextTokenizer> tokenizer, P
         Path dir = HubCache.resolve(pathOrId);
         String shortId = HubCache.shortId(pathOrId, dir);
         boolean snapshot = QuantizedSnapshot.isSnapshot(dir);
-        if (snapshot && plan.isPresent()) {
+        boolean community = !snapshot && CommunitySnapshot.isCommunity(dir);
+        if ((snapshot || community) && plan.isPresent()) {
             throw new UserException(dir + " is already a quantized snapshot; do not pass a quantization config");
         }
         LlamaModel model;
-        try (WeightSource source = snapshot ? QuantizedSnapshot.source(dir) : plainOrQuantized(dir, plan, device)) {
+        try (WeightSource source = snapshot ? QuantizedSnapshot.source(dir)
+                : community ? CommunitySnapshot.source(dir) : plainOrQuantized(dir, plan, device)) {
             model = LlamaModel.load(source, device, linears);
         }
         return of(model, dir, shortId);

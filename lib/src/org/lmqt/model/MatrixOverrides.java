@@ -57,7 +57,7 @@ public record MatrixOverrides(WeightSource base, Map<MatrixKey, ? extends Quanti
             return new Tensor(name, t.shape(), replaced, DType.F32);
         }
         Optional<QuantizedMatrix> q = MatrixKey.ofWeight(name, family()).map(matrices::get);
-        return q.map(m -> new Tensor(name, m.shape(), m.dequantize(), DType.F32)).orElseGet(() -> base.tensor(name));
+        return q.map(m -> new Tensor(name, m.shape(), m.dequantize(), m.deployedType())).orElseGet(() -> base.tensor(name));
     }
 
     @Override

@@ -27,6 +27,11 @@ abstract class PackedLinear implements LinearLayer {
     /** Bytes of the format's arrays on the device (the bias is counted by {@link #deviceBytes()}). */
     abstract long formatBytes();
 
+    /** The bias {@code [out]}, or null. */
+    NDArray bias() {
+        return bias;
+    }
+
     /** {@code [out, in]}. */
     int[] shape() {
         return shape;

@@ -24,7 +24,17 @@ public record HqqLinear(QuantConfig config, QuantMethod method, QuantizedTensor 
 
     /** As {@link #quantize(float[], int[], QuantConfig, QuantMethod)} on the given quantizer (threads). */
     public static HqqLinear quantize(WeightQuantizer quantizer, float[] w, int[] shape, QuantConfig config, QuantMethod method) {
-        QuantizedTensor q = quantizer.apply(w, shape, method.deploymentSpec(config));
+        return quantize(quantizer, w, shape, config, method, method.deploymentSpec(config));
+    }
+
+    /**
+     * As {@link #quantize(WeightQuantizer, float[], int[], QuantConfig, QuantMethod)} with the weight's quantizer
+     * spec given (the fork's open_clip MXQ patch keeps its base config's {@code round_zero}, True, for every bit
+     * width).
+     */
+    public static HqqLinear quantize(WeightQuantizer quantizer, float[] w, int[] shape, QuantConfig config,
+                                     QuantMethod method, Hqq.Spec spec) {
+        QuantizedTensor q = quantizer.apply(w, shape, spec);
         int m = q.columns();
         if (m % config.metaGroup() != 0) {
             throw new IllegalArgumentException("scale meta-quantization needs " + m + " groups to be divisible by "
@@ -36,6 +46,27 @@ public record HqqLinear(QuantConfig config, QuantMethod method, QuantizedTensor 
         QuantizedTensor zeros = Hqq.quantize(q.zero(), new int[] {1, m}, Hqq.Spec.rtn(8, m));
         // the fork moves every meta value to fp16 (HQQLinear.cuda())
         return new HqqLinear(config, method, q, toHalf(scales), toHalf(zeros));
+    }
+
+    /**
+     * As the fork's {@code HQQLinear} with {@code quant_scale=False} (CLIP_benchmark's HQQ baseline of the original's
+     * ViT runs): the step sizes stay fp16, the zeros are meta-quantized globally. The fp16 steps are held exactly in
+     * the meta-quantized form, one value per meta group (code 1, zero 0, the fp16 step as the group's step), so the
+     * config returned in the layer has meta group 1; memory figures derived from that config overstate the
+     * scales' storage (one byte and two fp16 values per group instead of one fp16 value).
+     */
+    public static HqqLinear quantizeWithFp16Scales(WeightQuantizer quantizer, float[] w, int[] shape,
+                                                   QuantConfig config, QuantMethod method) {
+        QuantizedTensor q = quantizer.apply(w, shape, method.deploymentSpec(config));
+        int m = q.columns();
+        // step sizes: fp16, exactly as (1 - 0) * step per one-value group
+        byte[] ones = new byte[m];
+        java.util.Arrays.fill(ones, (byte) 1);
+        QuantizedTensor scales = new QuantizedTensor(new int[] {1, m}, 8, 1, ones, q.scale().clone(), new float[m]);
+        // zeros: RTN, 8 bits, one global min/max, as with meta-quantized scales
+        QuantizedTensor zeros = Hqq.quantize(q.zero(), new int[] {1, m}, Hqq.Spec.rtn(8, m));
+        QuantConfig exact = new QuantConfig(config.bits(), config.group(), 8, 1);
+        return new HqqLinear(exact, method, q, toHalf(scales), toHalf(zeros));
     }
 
     private static QuantizedTensor toHalf(QuantizedTensor t) {

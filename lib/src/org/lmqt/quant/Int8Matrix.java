@@ -4,6 +4,7 @@ import java.util.Arrays;
 import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.Floats;
 import org.lmqt.checkpoint.SafetensorsWriter;
+import org.lmqt.checkpoint.StoredTensors;
 
 /**
  * A weight in bitsandbytes' LLM.int8 format, as {@code Linear8bitLt} holds it after {@code load_in_8bit}
@@ -99,6 +100,29 @@ public record Int8Matrix(int[] shape, byte[] codes, float[] scb) implements Quan
         w.putBytes(p + ".weight", DType.I8, shape, codes);
         w.put(p + ".SCB", DType.F32, new int[] {scb.length}, scb);
         w.putBytes(p + ".weight_format", DType.U8, new int[0], new byte[] {0});
+    }
+
+    /**
+     * Reads one linear layer of transformers' bitsandbytes 8-bit serialization under {@code prefix}: {@code weight} I8
+     * {@code [out, in]} and {@code SCB} F32 {@code [out]} (a {@code weight_format} other than 0, row-major, is
+     * refused); dtypes and shapes are checked.
+     */
+    public static Int8Matrix read(StoredTensors t, String prefix) {
+        String weight = prefix + ".weight";
+        int[] shape = t.shape(weight);
+        if (shape.length != 2) {
+            throw t.invalid(weight, "has shape " + Arrays.toString(shape) + ", not [out, in]");
+        }
+        byte[] codes = t.bytes(weight, DType.I8, shape);
+        float[] scb = t.floats(prefix + ".SCB", DType.F32, shape[0]);
+        String format = prefix + ".weight_format";
+        if (t.contains(format)) {
+            byte[] f = t.bytes(format, DType.U8, t.shape(format));
+            if (f.length != 1 || f[0] != 0) {
+                throw t.invalid(format, "is not 0 (row-major): only row-major int8 weights are read");
+            }
+        }
+        return new Int8Matrix(shape, codes, scb);
     }
 
     /** {@code bnb-int8 [4096, 4096]}. */

@@ -13,6 +13,8 @@ public final class MatrixQuantizers {
             case HQQ, RTN -> new HqqQuantizer(choice.method(), hqqKernel);
             case NF4 -> BnbQuantizer.NF4;
             case INT8 -> BnbQuantizer.INT8;
+            case GPTQ, AWQ -> throw new IllegalArgumentException(choice.method() + " quantizes whole blocks on "
+                    + "calibration data (org.lmqt.layerwise), not one matrix at a time");
         };
     }
 }

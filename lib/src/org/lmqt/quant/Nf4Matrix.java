@@ -1,5 +1,6 @@
 package org.lmqt.quant;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,7 @@ import java.util.function.DoubleToIntFunction;
 import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.Floats;
 import org.lmqt.checkpoint.SafetensorsWriter;
+import org.lmqt.checkpoint.StoredTensors;
 
 /**
  * A weight in bitsandbytes' NF4 with double quantization, as {@code Linear4bit} holds it after
@@ -164,6 +166,60 @@ public record Nf4Matrix(int[] shape, int blockSize, DType dtype, byte[] packed, 
         w.put(p + ".weight.nested_quant_map", DType.F32, new int[] {256}, BnbTables.dynamic());
         byte[] state = quantState();
         w.putBytes(p + ".weight.quant_state.bitsandbytes__nf4", DType.U8, new int[] {state.length}, state);
+    }
+
+    /**
+     * Reads one linear layer of transformers' bitsandbytes 4-bit serialization under {@code prefix}, the inverse of
+     * {@link #writeTo}: the JSON quant state gives the shape, block size, dtype and nested offset; the code tables
+     * must be NF4's and the dynamic map (fp4 and non-nested statistics are not read); every tensor's dtype and shape
+     * is checked.
+     */
+    public static Nf4Matrix read(StoredTensors t, String prefix) {
+        String stateName = prefix + ".weight.quant_state.bitsandbytes__nf4";
+        if (!t.contains(stateName)) {
+            String fp4 = prefix + ".weight.quant_state.bitsandbytes__fp4";
+            throw t.invalid(t.contains(fp4) ? fp4 : stateName, t.contains(fp4)
+                    ? "is an fp4 quant state: only nf4 is supported" : "is missing (an NF4 layer stores its quant state)");
+        }
+        int[] stateShape = t.shape(stateName);
+        JsonNode state;
+        try {
+            state = JSON.readTree(new String(t.bytes(stateName, DType.U8, stateShape), StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw t.invalid(stateName, "is not a JSON quant state (" + e.getMessage().lines().findFirst().orElse("") + ")");
+        }
+        JsonNode shapeNode = state.path("shape");
+        if (!"nf4".equals(state.path("quant_type").asText()) || !state.path("blocksize").canConvertToInt()
+                || shapeNode.size() != 2 || !state.has("nested_offset")
+                || state.path("nested_blocksize").asInt() != NestedAbsmax.BLOCK) {
+            throw t.invalid(stateName, "is not a double-quantized nf4 state with a 2-d shape: " + state);
+        }
+        int[] shape = {shapeNode.path(0).asInt(), shapeNode.path(1).asInt()};
+        int blockSize = state.path("blocksize").asInt();
+        DType dtype = switch (state.path("dtype").asText()) {
+            case "float16" -> DType.F16;
+            case "bfloat16" -> DType.BF16;
+            case "float32" -> DType.F32;
+            default -> throw t.invalid(stateName, "names dtype '" + state.path("dtype").asText() + "'");
+        };
+        long n = numel(shape);
+        int blocks = (int) ((n + blockSize - 1) / blockSize);
+        // the code tables bitsandbytes stores with every layer: they must be the ones the codes refer to
+        checkTable(t, prefix + ".weight.quant_map", BnbTables.nf4());
+        checkTable(t, prefix + ".weight.nested_quant_map", BnbTables.dynamic());
+        byte[] packed = t.bytes(prefix + ".weight", DType.U8, (int) ((n + 1) / 2), 1);
+        byte[] codes = t.bytes(prefix + ".weight.absmax", DType.U8, blocks);
+        float[] absmax2 = t.floats(prefix + ".weight.nested_absmax", DType.F32,
+                (blocks + NestedAbsmax.BLOCK - 1) / NestedAbsmax.BLOCK);
+        return new Nf4Matrix(shape, blockSize, dtype, packed,
+                new NestedAbsmax(codes, (float) state.path("nested_offset").asDouble(), absmax2));
+    }
+
+    private static void checkTable(StoredTensors t, String name, float[] expected) {
+        float[] stored = t.floats(name, DType.F32, expected.length);
+        if (!Arrays.equals(stored, expected)) {
+            throw t.invalid(name, "is not bitsandbytes' table of that name");
+        }
     }
 
     /** The JSON quant state bitsandbytes stores beside the tensors, UTF-8. */

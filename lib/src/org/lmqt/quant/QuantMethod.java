@@ -9,7 +9,16 @@ public enum QuantMethod {
     /** bitsandbytes NF4 with double quantization, blocks of the config's group size; 4-bit configs only. */
     NF4,
     /** bitsandbytes LLM.int8 weights (row-wise absmax); 8-bit configs only, the group size is only a name. */
-    INT8;
+    INT8,
+    /** GPTQ as AutoGPTQ runs it (symmetric, natural order, damp 0.01), block by block on calibration windows. */
+    GPTQ,
+    /** AWQ as AutoAWQ runs it (duo scaling, zero point), block by block on calibration windows; 4-bit configs. */
+    AWQ;
+
+    /** True for the methods that need calibration data and quantize whole blocks ({@code layerwise}). */
+    public boolean isCalibrated() {
+        return this == GPTQ || this == AWQ;
+    }
 
     /** True for the HQQ-family methods, whose matrices are {@link PackedHqq} (and snapshots can hold). */
     public boolean isHqq() {
@@ -19,7 +28,7 @@ public enum QuantMethod {
     /** The bit width this method requires, or 0 when it takes any supported width. */
     public int requiredBits() {
         return switch (this) {
-            case NF4 -> 4;
+            case NF4, AWQ -> 4;
             case INT8 -> 8;
             default -> 0;
         };

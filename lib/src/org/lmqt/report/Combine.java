@@ -204,9 +204,15 @@ public final class Combine {
     private static void forEachRow(Labeled l, RowAction action) {
         Table t = l.table;
         TidyCsv.requireColumns(t, Path.of(t.name()), "model", "algo", "config");
+        // lmqt's harness appends the KV-cache method: a quantized cache is a method of its own, "hqq+kivi2-g32-r128"
+        boolean kv = t.columnNames().contains("kv");
         for (int r = 0; r < t.rowCount(); r++) {
-            action.accept(new Key(t.stringColumn("model").get(r), t.stringColumn("algo").get(r),
-                    t.stringColumn("config").get(r), l.attempt), r);
+            String algo = t.stringColumn("algo").get(r);
+            String method = kv ? t.stringColumn("kv").get(r) : "";
+            if (!method.isEmpty() && !method.equals("none")) {
+                algo = algo + "+" + method;
+            }
+            action.accept(new Key(t.stringColumn("model").get(r), algo, t.stringColumn("config").get(r), l.attempt), r);
         }
     }
 

@@ -31,8 +31,8 @@ public interface Dequantizer {
             case HQQ, RTN -> (key, w, shape, c) -> kernel.apply(w, shape, method == QuantMethod.HQQ
                     ? Hqq.Spec.hqq(c.bits(), c.group()) : Hqq.Spec.rtn(c.bits(), c.group())).dequantizeHalf();
             case NF4 -> (key, w, shape, c) -> Nf4Matrix.quantize(w, shape, c.group(), DType.F16).dequantize();
-            case INT8 -> throw new IllegalArgumentException("the sensitivity tool quantizes with hqq, rtn or bnb (NF4), "
-                    + "not int8");
+            case INT8, GPTQ, AWQ -> throw new IllegalArgumentException("the sensitivity tool quantizes with hqq, rtn "
+                    + "or bnb (NF4), not " + method.name().toLowerCase(java.util.Locale.ROOT));
         };
     }
 }

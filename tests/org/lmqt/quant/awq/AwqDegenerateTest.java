@@ -20,7 +20,7 @@ class AwqDegenerateTest {
         assertEquals(Float.floatToRawIntBits(-0.0f), Float.floatToRawIntBits(m.zeros()[0]), "all-zero group: -0.0");
         assertEquals(Float.floatToRawIntBits(0.0f), Float.floatToRawIntBits(m.zeros()[1]), "c > 0: zero clamps to +0");
         assertEquals(15f, m.zeros()[2]);
-        float[] d = m.dequantize();
+        float[] d = m.referenceWeight();
         assertEquals(0f, d[0]);
         assertEquals(15 * scale, d[4], "c > 0 dequantizes to 15 * scale whatever c is");
         assertEquals(-15 * scale, d[8]);

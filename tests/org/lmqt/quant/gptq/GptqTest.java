@@ -50,7 +50,7 @@ class GptqTest {
         for (boolean perChannel : new boolean[] {false, true}) {
             var q = new GptqQuantizer(GptqOptions.DEFAULT.withPerChannel(perChannel))
                     .quantize(w, new int[] {ROWS, COLS}, new QuantConfig(4, 32), h).matrix();
-            float[] deq = q.dequantize();
+            float[] deq = q.referenceWeight();
             for (int r = 0; r < ROWS; r++) {
                 assertEquals(8, q.code(r, 5), "a dead column's code is the zero point");
                 assertEquals(0f, deq[r * COLS + 5]);
@@ -115,7 +115,7 @@ class GptqTest {
         }
         // a non-negative row's asymmetric zero: -0.0 (round(-0.0 / s), as in PyTorch)
         assertEquals(0f, asym.zeros()[0], 0f);
-        float[] deq = sym.dequantize();
+        float[] deq = sym.referenceWeight();
         float clip = 7 * sym.scales()[0];
         for (int c = 0; c < COLS; c++) {
             assertTrue(deq[c] <= clip, "codes above maxq clip to 15: at most 7 steps above zero");
@@ -190,6 +190,50 @@ class GptqTest {
         v[31] = 0b111;
         int[] words = GptqMatrix.packRows(v, 32, 1, 3);
         assertArrayEquals(new int[] {0b01 << 30, 0b1 | (0b1 << 31), 0b01 | (0b111 << 29)}, words);
+    }
+
+    /**
+     * {@link GptqMatrix#read} inverts {@link GptqMatrix#writeTo} for every width, symmetric and asymmetric, with
+     * act-order group indices; an asymmetric zero of 0, which v1 stores as -1, reads back as {@code maxq + 1}, as
+     * every v1 reader (AutoGPTQ, transformers) computes it.
+     */
+    @Test
+    void readInvertsWriteTo(@TempDir Path dir) throws Exception {
+        Random rnd = new Random(9);
+        int rows = 32;
+        float[] w = gaussian(rnd, rows * COLS);
+        for (int c = 0; c < COLS; c++) {
+            w[5 * COLS + c] = Math.abs(w[5 * COLS + c]);   // a non-negative row: its asymmetric zero is 0
+        }
+        GptqHessian h = GptqHessian.of(inputs(rnd, 128, -1), 64);
+        for (int bits : new int[] {2, 3, 4, 8}) {
+            for (boolean sym : new boolean[] {true, false}) {
+                GptqMatrix q = new GptqQuantizer(GptqOptions.DEFAULT.withSym(sym).withDescAct(true))
+                        .quantize(w, new int[] {rows, COLS}, new QuantConfig(bits, 32), h).matrix();
+                Path model = java.nio.file.Files.createDirectories(dir.resolve("m" + bits + sym));
+                var writer = new SafetensorsWriter();
+                q.writeTo(writer, "m");
+                writer.write(model.resolve("model.safetensors"));
+                java.nio.file.Files.copy(org.lmqt.TestData.shared("fixtures/llama/tiny-llama-gqa-bf16/config.json"),
+                        model.resolve("config.json"));
+                GptqMatrix back;
+                try (org.lmqt.checkpoint.Checkpoint ckpt = org.lmqt.checkpoint.Checkpoint.open(model)) {
+                    back = GptqMatrix.read(new org.lmqt.checkpoint.StoredTensors(ckpt), "m", bits, 32, sym, false);
+                }
+                String what = bits + " bits, sym " + sym;
+                assertArrayEquals(q.codes(), back.codes(), what);
+                assertArrayEquals(q.gIdx(), back.gIdx(), what);
+                int maxq = (1 << bits) - 1;
+                boolean sawZeroZero = false;
+                for (int i = 0; i < q.zeros().length; i++) {
+                    assertEquals(org.lmqt.checkpoint.Floats.toHalf(q.scales()[i]), back.scales()[i], what);
+                    boolean zeroZero = q.zeros()[i] == 0;
+                    sawZeroZero |= zeroZero;
+                    assertEquals(zeroZero ? maxq + 1 : q.zeros()[i], back.zeros()[i], what + " zero " + i);
+                }
+                assertEquals(!sym, sawZeroZero, what + ": the non-negative row's zero");
+            }
+        }
     }
 
     @Test

@@ -4,13 +4,16 @@ import java.util.Arrays;
 import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.Floats;
 import org.lmqt.checkpoint.SafetensorsWriter;
+import org.lmqt.checkpoint.StoredTensors;
 import org.lmqt.quant.QuantizedMatrix;
 import org.lmqt.quant.QuantizedTensor;
 
 /**
  * An AWQ-quantized matrix as {@code pseudo_quantize_tensor} (calib-methods-spec §3.1) leaves it: integer codes, one
- * scale and zero per row and group of {@code group} consecutive inputs. {@link #dequantize} is
- * {@code (codes - zeros) * scales} in float32, the reference's pseudo-quantized weight bit for bit. A symmetric matrix
+ * scale and zero per row and group of {@code group} consecutive inputs. {@link #referenceWeight} is
+ * {@code (codes - zeros) * scales} in float32, the reference's pseudo-quantized weight bit for bit; {@link #dequantize}
+ * is the fp16 weight AutoAWQ's GEMM kernels compute from the stored fp16 scales, so a matrix quantized in memory and
+ * the same matrix read back from its snapshot ({@link #read}) run identically. A symmetric matrix
  * ({@code zero_point=False}) stores its signed values {@code v} as codes {@code v + 2^(bits-1)} with that offset as
  * every zero, so the same expression gives {@code v * scale}.
  *
@@ -64,9 +67,21 @@ public record AwqMatrix(int[] shape, int bits, int group, byte[] codes, float[] 
         return codes[r * shape[1] + c] & 0xff;
     }
 
-    /** {@code (codes - zeros) * scales} per group, float32. */
+    /** {@code (codes - zeros) * scales} per group, float32: the reference's pseudo-quantized weight. */
+    public float[] referenceWeight() {
+        return dequantize(false);
+    }
+
+    /**
+     * The deployed weight {@code fp16(fp16(scale) * (code - zero))}: the GEMM kernel's half-precision
+     * {@code (w - z) * s} (the product of an fp16 scale and a small integer is exact in float32).
+     */
     @Override
     public float[] dequantize() {
+        return dequantize(true);
+    }
+
+    private float[] dequantize(boolean half) {
         int out = shape[0];
         int in = shape[1];
         int groups = groups();
@@ -74,7 +89,8 @@ public record AwqMatrix(int[] shape, int bits, int group, byte[] codes, float[] 
         for (int r = 0; r < out; r++) {
             for (int c = 0; c < in; c++) {
                 int k = r * groups + c / group;
-                w[r * in + c] = ((codes[r * in + c] & 0xff) - zeros[k]) * scales[k];
+                float centred = (codes[r * in + c] & 0xff) - zeros[k];
+                w[r * in + c] = half ? Floats.toHalf(centred * Floats.toHalf(scales[k])) : centred * scales[k];
             }
         }
         return w;
@@ -135,6 +151,63 @@ public record AwqMatrix(int[] shape, int bits, int group, byte[] codes, float[] 
         writer.putInts(prefix + ".qweight", new int[] {in, out / 8}, packGemm(intWeight, in, out));
         writer.putInts(prefix + ".qzeros", new int[] {groups, out / 8}, packGemm(zeroT, groups, out));
         writer.put(prefix + ".scales", DType.F16, new int[] {groups, out}, scalesT);
+    }
+
+    /**
+     * Reads one linear layer of an AutoAWQ GEMM checkpoint under {@code prefix}, the inverse of {@link #writeTo}:
+     * {@code qweight} I32 {@code [in, out/8]}, {@code qzeros} I32 {@code [in/group, out/8]} (zeros as they are),
+     * {@code scales} F16 {@code [in/group, out]}; every tensor's dtype and shape is checked.
+     */
+    public static AwqMatrix read(StoredTensors t, String prefix, int group) {
+        String qweight = prefix + ".qweight";
+        if (!t.contains(qweight)) {
+            throw t.invalid(qweight, "is missing (an AWQ GEMM layer stores qweight, qzeros and scales)");
+        }
+        int[] stored = t.shape(qweight);
+        if (stored.length != 2) {
+            throw t.invalid(qweight, "has shape " + Arrays.toString(stored) + ", not [in, out/8]");
+        }
+        int in = stored[0];
+        int out = stored[1] * 8;
+        if (in % group != 0) {
+            throw t.invalid(qweight, "has " + in + " inputs, not a multiple of the group size " + group);
+        }
+        int groups = in / group;
+        // codes [in, out] from the interleaved words, transposed to [out, in]
+        int[] intWeight = unpackGemm(t.ints(qweight, stored), in, out);                          // [in, out]
+        byte[] codes = new byte[out * in];                                                        // [out, in]
+        for (int c = 0; c < in; c++) {
+            for (int r = 0; r < out; r++) {
+                codes[r * in + c] = (byte) intWeight[c * out + r];
+            }
+        }
+        // zeros and scales, transposed to [out, groups]
+        int[] zerosT = unpackGemm(t.ints(prefix + ".qzeros", groups, out / 8), groups, out);     // [groups, out]
+        float[] scalesT = t.floats(prefix + ".scales", DType.F16, groups, out);                  // [groups, out]
+        float[] scales = new float[out * groups];                                                 // [out, groups]
+        float[] zeros = new float[out * groups];                                                  // [out, groups]
+        for (int k = 0; k < groups; k++) {
+            for (int r = 0; r < out; r++) {
+                scales[r * groups + k] = scalesT[k * out + r];
+                zeros[r * groups + k] = zerosT[k * out + r];
+            }
+        }
+        return new AwqMatrix(new int[] {out, in}, 4, group, codes, scales, zeros);
+    }
+
+    /** The inverse of {@link #packGemm}: {@code [n, m/8]} words to {@code [n, m]} 4-bit values. */
+    static int[] unpackGemm(int[] words, int n, int m) {
+        int w = m / 8;
+        int[] v = new int[n * m];                                // [n, m]
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < w; j++) {
+                int word = words[i * w + j];
+                for (int k = 0; k < 8; k++) {
+                    v[i * m + 8 * j + GEMM_ORDER[k]] = (word >>> (4 * k)) & 0xf;
+                }
+            }
+        }
+        return v;
     }
 
     /** Packs {@code v [n, m]} (4-bit values) into {@code [n, m/8]} words in the GEMM interleave. */

@@ -1,5 +1,10 @@
 package org.lmqt.quant.gptq;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import org.lmqt.quant.CalibrationInputs;
 
@@ -8,7 +13,7 @@ import org.lmqt.quant.CalibrationInputs;
  * does with batch size 1 (calib-methods-spec §2.1), in float32: per sequence, {@code H *= n/(n+1)}, {@code n += 1},
  * {@code x = sqrt(2/n) * x}, {@code H += xᵀ x} (the sequence's tokens as rows of {@code x}). {@code n} counts
  * sequences, not tokens. Sequences can be added one at a time, so a layer-wise caller streams its calibration set.
- * Not thread-safe.
+ * Not thread-safe; a Hessian fed device arrays holds native memory until {@link #values()} is read.
  */
 public final class GptqHessian {
     /** Rows of {@code H} updated together, so one pass over the tokens serves them all. */
@@ -17,6 +22,8 @@ public final class GptqHessian {
     private final int cols;
     private final float[] h;                                     // [cols, cols] symmetric
     private int sequences;
+    private NDManager device;                                    // owns deviceH while sequences arrive as arrays
+    private NDArray deviceH;                                     // [cols, cols] H on the arrays' device, or null
 
     /** An empty Hessian for a layer with {@code cols} input features. */
     public GptqHessian(int cols) {
@@ -54,6 +61,7 @@ public final class GptqHessian {
      * @param x {@code [*, cols]} row-major: one input vector per token
      */
     public void addSequence(float[] x, int firstRow, int tokens) {
+        fromDevice();
         if (tokens <= 0 || firstRow < 0 || ((long) firstRow + tokens) * cols > x.length) {
             throw new IllegalArgumentException("rows [" + firstRow + ", " + ((long) firstRow + tokens) + ") are not in "
                     + "an input of " + x.length / cols + " rows of " + cols);
@@ -96,6 +104,43 @@ public final class GptqHessian {
         }
     }
 
+    /**
+     * One {@code add_batch} call with one sequence {@code x [tokens, cols]} on its device: the same three stages on a
+     * copy of {@code H} kept on that device ({@code H *= n/(n+1)}, {@code inp = sqrt(2/n) * x^T},
+     * {@code H += inp @ inp.T} by libtorch's matmul, as AutoGPTQ takes it), so the block-wise GPTQ of a model
+     * accumulates at the speed of the reference's BLAS with the BLAS's sum order. {@link #values()} brings {@code H}
+     * back and frees the device copy.
+     */
+    public void addSequence(NDArray x) {
+        if (x.getShape().dimension() != 2 || x.getShape().get(1) != cols || x.getShape().get(0) == 0) {
+            throw new IllegalArgumentException("a sequence [tokens, " + cols + "] is needed, not " + x.getShape());
+        }
+        if (device == null) {
+            device = NDManager.newBaseManager(x.getDevice());
+            deviceH = device.create(h, new Shape(cols, cols));                            // [cols, cols]
+            NDScope.unregister(deviceH);
+        }
+        // stage 1: H *= n / (n + 1)
+        deviceH.muli((float) ((double) sequences / (sequences + 1)));
+        sequences++;
+        // stages 2 and 3: inp = sqrt(2 / n) * x^T in float32, H += inp inp^T
+        float s = (float) Math.sqrt(2.0 / sequences);
+        try (NDScope scope = new NDScope()) {
+            NDArray inp = x.toType(DataType.FLOAT32, false).mul(s).transpose();           // [cols, tokens]
+            deviceH.addi(inp.matMul(inp.transpose()));                                     // [cols, cols]
+        }
+    }
+
+    /** Brings the device copy of {@code H} back into {@link #h} and frees it. */
+    private void fromDevice() {
+        if (device != null) {
+            System.arraycopy(deviceH.toFloatArray(), 0, h, 0, h.length);
+            device.close();
+            device = null;
+            deviceH = null;
+        }
+    }
+
     /** Input features. */
     public int cols() {
         return cols;
@@ -108,6 +153,7 @@ public final class GptqHessian {
 
     /** A copy of {@code H}, {@code [cols, cols]} row-major. */
     public float[] values() {
+        fromDevice();
         return h.clone();
     }
 }

@@ -4,14 +4,16 @@ import java.util.Arrays;
 import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.Floats;
 import org.lmqt.checkpoint.SafetensorsWriter;
+import org.lmqt.checkpoint.StoredTensors;
 import org.lmqt.quant.QuantizedMatrix;
 import org.lmqt.quant.QuantizedTensor;
 
 /**
  * A GPTQ-quantized matrix as {@code fasterquant} leaves it: integer codes, one scale and zero per row and group, and
  * the group of every input column ({@code g_idx}; with act-order the groups are ranges of the processing order).
- * {@link #dequantize} is {@code scale[:, g_idx] * (codes - zero[:, g_idx])} in float32, the reference's weight bit for
- * bit; {@link #dequantizeHalf} is the fp16 weight the deployed kernels compute from the packed tensors.
+ * {@link #referenceWeight} is {@code scale[:, g_idx] * (codes - zero[:, g_idx])} in float32, the reference's weight
+ * bit for bit; {@link #dequantize} is the fp16 weight the deployed kernels compute from the packed tensors, so a
+ * matrix quantized in memory and the same matrix read back from its snapshot ({@link #read}) run identically.
  *
  * @param shape  {@code [out, in]}
  * @param bits   2, 3, 4 or 8
@@ -71,8 +73,8 @@ public record GptqMatrix(int[] shape, int bits, int group, boolean sym, byte[] c
         return codes[r * shape[1] + c] & 0xff;
     }
 
-    @Override
-    public float[] dequantize() {
+    /** {@code scale * (code - zero)} in float32: {@code fasterquant}'s {@code Q}, the reference's weight bit for bit. */
+    public float[] referenceWeight() {
         return dequantize(false);
     }
 
@@ -80,7 +82,8 @@ public record GptqMatrix(int[] shape, int bits, int group, boolean sym, byte[] c
      * The deployed weight: {@code fp16(fp16(scale) * (code - zero))}, what the GPTQ kernels compute from
      * {@code scales} (F16) and the packed codes and zeros (the product of two fp16 values is exact in float32).
      */
-    public float[] dequantizeHalf() {
+    @Override
+    public float[] dequantize() {
         return dequantize(true);
     }
 
@@ -144,7 +147,7 @@ public record GptqMatrix(int[] shape, int bits, int group, boolean sym, byte[] c
         int groups = groups();
         int maxq = (1 << bits) - 1;
         // integer weights from the fp16 weight, transposed to [in, out] for packing along the input
-        float[] w16 = dequantizeHalf();
+        float[] w16 = dequantize();
         int[] intWeight = new int[in * out];                     // [in, out]
         for (int r = 0; r < out; r++) {
             for (int c = 0; c < in; c++) {
@@ -188,6 +191,117 @@ public record GptqMatrix(int[] shape, int bits, int group, boolean sym, byte[] c
             }
         }
         return words;
+    }
+
+    /**
+     * Reads the tensors of one linear layer of an AutoGPTQ / GPTQModel checkpoint under {@code prefix}, the inverse of
+     * {@link #writeTo}: the shape comes from {@code qweight} ({@code [in*bits/32, out]}), the zeros are the stored
+     * values plus one in the v1 {@code gptq} format (as every v1 reader adds it back; so an asymmetric zero of 0,
+     * which v1 cannot store, reads back as {@code maxq + 1}, as in AutoGPTQ) and as stored in {@code gptq_v2}. A
+     * missing {@code g_idx} means {@code c / group}. Every tensor's dtype and shape is checked.
+     *
+     * @param group the checkpoint's {@code group_size} ({@code -1}: one group per row)
+     * @param v2    whether the zeros are stored unmodified ({@code checkpoint_format: gptq_v2})
+     */
+    public static GptqMatrix read(StoredTensors t, String prefix, int bits, int group, boolean sym, boolean v2) {
+        String qweight = prefix + ".qweight";
+        if (!t.contains(qweight)) {
+            throw t.invalid(qweight, "is missing (a GPTQ layer stores qweight, qzeros, scales and g_idx)");
+        }
+        int[] stored = t.shape(qweight);
+        if (stored.length != 2 || (long) stored[0] * 32 % bits != 0) {
+            throw t.invalid(qweight, "has shape " + Arrays.toString(stored) + ", not [in*" + bits + "/32, out]");
+        }
+        int in = (int) ((long) stored[0] * 32 / bits);
+        int out = stored[1];
+        if ((long) out * bits % 32 != 0) {
+            throw t.invalid(qweight, "has " + out + " outputs, which " + bits + "-bit qzeros cannot pack");
+        }
+        int groups = group == -1 ? 1 : (in + group - 1) / group;
+        int maxq = (1 << bits) - 1;
+        // codes: unpacked along the input, transposed to [out, in]
+        int[] intWeight = unpackRows(t.ints(qweight, stored), in, out, bits);                    // [in, out]
+        byte[] codes = new byte[out * in];                                                        // [out, in]
+        for (int c = 0; c < in; c++) {
+            for (int r = 0; r < out; r++) {
+                codes[r * in + c] = (byte) intWeight[c * out + r];
+            }
+        }
+        // zeros (v1: stored minus one) and scales, transposed to [out, groups]
+        int[] storedZeros = unpackColumns(t.ints(prefix + ".qzeros", groups, out * bits / 32), groups, out, bits);
+        float[] scalesT = t.floats(prefix + ".scales", DType.F16, groups, out);                  // [groups, out]
+        float[] scales = new float[out * groups];                                                 // [out, groups]
+        float[] zeros = new float[out * groups];                                                  // [out, groups]
+        for (int k = 0; k < groups; k++) {
+            for (int r = 0; r < out; r++) {
+                scales[r * groups + k] = scalesT[k * out + r];
+                zeros[r * groups + k] = storedZeros[k * out + r] + (v2 ? 0 : 1);
+            }
+        }
+        // the group of every input column
+        int[] gIdx;
+        if (t.contains(prefix + ".g_idx")) {
+            gIdx = t.ints(prefix + ".g_idx", in);
+            for (int c = 0; c < in; c++) {
+                if (gIdx[c] < 0 || gIdx[c] >= groups) {
+                    throw t.invalid(prefix + ".g_idx", "names group " + gIdx[c] + " at column " + c + " of "
+                            + groups);
+                }
+            }
+        } else {
+            gIdx = new int[in];
+            for (int c = 0; c < in; c++) {
+                gIdx[c] = group == -1 ? 0 : c / group;
+            }
+        }
+        if (sym) {
+            float expected = (maxq + 1) / 2f;
+            for (float z : zeros) {
+                if (z != expected) {
+                    throw t.invalid(prefix + ".qzeros", "holds a zero of " + z + " in a symmetric checkpoint"
+                            + " (expected " + expected + ")");
+                }
+            }
+        }
+        return new GptqMatrix(new int[] {out, in}, bits, group, sym, codes, scales, zeros, gIdx);
+    }
+
+    /** The inverse of {@link #packRows}: {@code [n*bits/32, m]} words to {@code [n, m]} values. */
+    static int[] unpackRows(int[] words, int n, int m, int bits) {
+        int mask = (1 << bits) - 1;
+        int[] v = new int[n * m];                                // [n, m]
+        for (int i = 0; i < n; i++) {
+            long bit = (long) i * bits;
+            int word = (int) (bit >>> 5);
+            int shift = (int) (bit & 31);
+            for (int j = 0; j < m; j++) {
+                int value = words[word * m + j] >>> shift;
+                if (shift + bits > 32) {
+                    value |= words[(word + 1) * m + j] << (32 - shift);
+                }
+                v[i * m + j] = value & mask;
+            }
+        }
+        return v;
+    }
+
+    /** The inverse of {@link #packColumns}: {@code [n, m*bits/32]} words to {@code [n, m]} values. */
+    static int[] unpackColumns(int[] words, int n, int m, int bits) {
+        int w = m * bits / 32;
+        int[] packedT = new int[w * n];                          // [m*bits/32, n]
+        for (int k = 0; k < w; k++) {
+            for (int i = 0; i < n; i++) {
+                packedT[k * n + i] = words[i * w + k];
+            }
+        }
+        int[] transposed = unpackRows(packedT, m, n, bits);      // [m, n]
+        int[] v = new int[n * m];                                // [n, m]
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < m; j++) {
+                v[i * m + j] = transposed[j * n + i];
+            }
+        }
+        return v;
     }
 
     /** Packs {@code v [n, m]} along its second axis, row by row: {@code [n, m*bits/32]}. */

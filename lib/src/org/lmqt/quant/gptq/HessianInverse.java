@@ -1,5 +1,8 @@
 package org.lmqt.quant.gptq;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * The float32 dense linear algebra of GPTQ (calib-methods-spec §2.3 step 6), on row-major {@code [n, n]} arrays:
  * the lower Cholesky factor of the damped Hessian, {@code cholesky_inverse} ({@code (L Lᵀ)⁻¹} as {@code L⁻ᵀ L⁻¹}),
@@ -13,6 +16,7 @@ package org.lmqt.quant.gptq;
  * which keeps every element's operation order, hence results identical with or without vectorization.
  */
 final class HessianInverse {
+    private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_PREFERRED;
     /** Columns of the diagonal panel in the blocked Cholesky and rows per block of the triangular routines. */
     private static final int PANEL = 64;
     /** Rows that share one tile of the right operand in {@link #subtractProduct}. */
@@ -202,9 +206,18 @@ final class HessianInverse {
         }
     }
 
-    /** {@code acc[at + j] = fma(s, b[from + j], acc[at + j])} for {@code j < len}. */
+    /**
+     * {@code acc[at + j] = fma(s, b[from + j], acc[at + j])} for {@code j < len}, in vector lanes (each lane the same
+     * fused multiply-add as the scalar tail, so the result does not depend on the vector width).
+     */
     private static void fmaRow(float s, float[] b, int from, float[] acc, int at, int len) {
-        for (int j = 0; j < len; j++) {
+        FloatVector sv = FloatVector.broadcast(LANES, s);
+        int j = 0;
+        for (int end = LANES.loopBound(len); j < end; j += LANES.length()) {
+            FloatVector.fromArray(LANES, b, from + j).fma(sv, FloatVector.fromArray(LANES, acc, at + j))
+                    .intoArray(acc, at + j);
+        }
+        for (; j < len; j++) {
             acc[at + j] = Math.fma(s, b[from + j], acc[at + j]);
         }
     }
