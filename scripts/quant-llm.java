@@ -56,7 +56,7 @@ class quant_llm implements Callable<Integer> {
             description = "Models: folders or Hugging Face ids in the local cache.")
     List<String> models;
 
-    @Option(names = "--algo", required = true, arity = "1..*", paramLabel = "ALGO", description = "fp16, rtn, hqq, mxq, bnb, gptq, awq.")
+    @Option(names = "--algo", required = true, arity = "1..*", paramLabel = "ALGO", description = "fp16, rtn, hqq, mxq, bnb, gptq, awq, smoothquant, zeroquant, fp8, fp4, mxfp8, mxfp4.")
     List<String> algos;
 
     @Option(names = "--config", arity = "1..*", paramLabel = "CFG", description = "bXgY names (hqq, rtn) and bit "

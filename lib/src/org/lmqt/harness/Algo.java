@@ -33,7 +33,35 @@ public enum Algo {
      */
     GPTQ,
     /** AWQ as AutoAWQ runs it (duo scaling, zero point), on the calibration windows; the snapshot in GEMM layout. */
-    AWQ;
+    AWQ,
+    /**
+     * SmoothQuant W8A8 (mit-han-lab/smoothquant; configs {@code w8a8[-tensor|-static|-qli][-a<alpha>][-inplace]}),
+     * calibrated on the same windows as GPTQ; fake-quantized as it loads.
+     */
+    SMOOTHQUANT,
+    /** ZeroQuant as qllm-infer runs DeepSpeed compression ({@code qli}, {@code w8a8}, {@code w4a8}); data-free. */
+    ZEROQUANT,
+    /** LLMC's FP8 fake quantization ({@code e4m3}, {@code e5m2}; {@code -w} weights only, {@code -qtorch}). */
+    FP8,
+    /** LLMC's FP4 fake quantization ({@code e2m1}; {@code -w}, {@code -g<N>}, {@code -qtorch}). */
+    FP4,
+    /** microxcaling MXFP8 ({@code e4m3}, {@code e5m2}; {@code -w}, {@code -even}). */
+    MXFP8,
+    /** microxcaling MXFP4 ({@code e2m1}; {@code -w}, {@code -even}). */
+    MXFP4;
+
+    /** True for the fake-quantization methods of {@code org.lmqt.actquant} (activations and float formats). */
+    public boolean isFakeQuant() {
+        return switch (this) {
+            case SMOOTHQUANT, ZEROQUANT, FP8, FP4, MXFP8, MXFP4 -> true;
+            default -> false;
+        };
+    }
+
+    /** The float family of {@code fp8}, {@code fp4}, {@code mxfp8}, {@code mxfp4}. */
+    public org.lmqt.actquant.FakeQuantRecipe.FloatFamily floatFamily() {
+        return org.lmqt.actquant.FakeQuantRecipe.FloatFamily.valueOf(name());
+    }
 
     /** GPTQ and AWQ: quantized block by block on calibration data. */
     public boolean isCalibrated() {
@@ -73,6 +101,11 @@ public enum Algo {
             case BNB -> BNB_CONFIGS;
             case GPTQ -> GPTQ_CONFIGS;
             case AWQ -> AWQ_CONFIGS;
+            case SMOOTHQUANT -> List.of("w8a8", "w8a8-static");
+            case ZEROQUANT -> List.of("qli", "w8a8");
+            case FP8 -> List.of("e4m3", "e5m2");
+            case FP4, MXFP4 -> List.of("e2m1");
+            case MXFP8 -> List.of("e4m3");
         };
     }
 
@@ -104,6 +137,23 @@ public enum Algo {
                 try {
                     QuantConfig c = QuantConfig.parse(v);
                     yield org.lmqt.quant.gptq.Gptq.BITS.contains(c.bits()) ? Optional.of(c.name()) : Optional.empty();
+                } catch (IllegalArgumentException e) {
+                    yield Optional.empty();
+                }
+            }
+            case SMOOTHQUANT -> org.lmqt.actquant.SmoothQuantConfig.looksLike(v)
+                    ? Optional.of(org.lmqt.actquant.SmoothQuantConfig.parse(v).name()) // a bad alpha: one-line error
+                    : Optional.empty();
+            case ZEROQUANT -> {
+                try {
+                    yield Optional.of(org.lmqt.actquant.FakeQuantRecipe.zeroquant(v).name());
+                } catch (IllegalArgumentException e) {
+                    yield Optional.empty();
+                }
+            }
+            case FP8, FP4, MXFP8, MXFP4 -> {
+                try {
+                    yield Optional.of(org.lmqt.actquant.FakeQuantRecipe.floats(floatFamily(), v).name());
                 } catch (IllegalArgumentException e) {
                     yield Optional.empty();
                 }
@@ -141,6 +191,12 @@ public enum Algo {
             case BNB -> bnbConfig(configName.equals("b4g64"));
             case AWQ -> "{'w_bit': 4, 'q_group_size': " + QuantConfig.parse(configName).group()
                     + ", 'zero_point': True, 'version': 'GEMM'}";
+            case SMOOTHQUANT -> {
+                var c = org.lmqt.actquant.SmoothQuantConfig.parse(configName);
+                yield "{'alpha': " + PyFloat.repr(c.alpha()) + ", 'scheme': '" + c.scheme().name().toLowerCase(Locale.ROOT)
+                        + "', 'inplace': " + py(c.sharedInputQuirk()) + "}";
+            }
+            case ZEROQUANT, FP8, FP4, MXFP8, MXFP4 -> "{'config': '" + configName + "'}";
             case GPTQ -> {
                 QuantConfig c = QuantConfig.parse(configName);
                 yield "BaseQuantizeConfig(bits=" + c.bits() + ", group_size=" + c.group() + ", damp_percent=0.01, "

@@ -13,7 +13,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.stream.Stream;
+import org.lmqt.actquant.ActivationQuantHook;
+import org.lmqt.actquant.FakeQuantRecipe;
+import org.lmqt.actquant.SmoothQuantConfig;
+import org.lmqt.actquant.SmoothQuantModelQuantizer;
 import org.lmqt.calib.CalibrationWindows;
+import org.lmqt.model.MatrixOverrides;
+import org.lmqt.quant.act.ActivationQuantizer;
 import org.lmqt.calib.GptqCalibration;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.HubCache;
@@ -134,7 +140,7 @@ public final class ModelRunner implements SubtaskRunner {
         if (s.algo() == Algo.FP16) {
             return "unquantized";
         }
-        if (s.algo() == Algo.BNB) {
+        if (s.algo() == Algo.BNB || s.algo().isFakeQuant()) {
             return "quantized as it loads";
         }
         Path dir = s.snapshotDir(settings.snapshotRoot());
@@ -149,7 +155,7 @@ public final class ModelRunner implements SubtaskRunner {
         ResultRow row = ResultRow.empty(s);
         MemoryProbe memory = new MemoryProbe(settings.device());
         Path modelDir;
-        if (s.algo() == Algo.BNB) {
+        if (s.algo() == Algo.BNB || s.algo().isFakeQuant()) {
             return quantizedAsLoaded(s, row, memory);
         }
         if (s.algo() == Algo.FP16) {
@@ -190,10 +196,16 @@ public final class ModelRunner implements SubtaskRunner {
      */
     private ResultRow quantizedAsLoaded(Subtask s, ResultRow row, MemoryProbe memory) {
         long t0 = System.nanoTime();
+        FakeQuantization fake = new FakeQuantization();
         try (Checkpoint ckpt = Checkpoint.open(s.model().location());
-             WeightSource source = quantizedSource(s, ckpt);
-             LoadedModel m = LoadedModel.of(LlamaModel.load(source, settings.device()), ckpt.dir(), ckpt.shortId())) {
+             WeightSource source = quantizedSource(s, ckpt, fake);
+             LoadedModel m = LoadedModel.of(LlamaModel.load(source, settings.device()), ckpt.dir(), ckpt.shortId());
+             var hook = fake.activations == null ? (org.lmqt.model.ForwardHook.Registration) () -> { }
+                     : m.model().addHook(new ActivationQuantHook(fake.activations, fake.sharedInputQuirk))) {
             ResultRow r = row.with("quant_duration", (System.nanoTime() - t0) / 1e9);
+            if (s.algo().isFakeQuant()) {
+                r = r.withConfigDetail(fake.detail(r.configDetail(), ckpt, source));
+            }
             memory.sample();
             return switch (s.task()) {
                 case QUANT -> r;
@@ -205,8 +217,32 @@ public final class ModelRunner implements SubtaskRunner {
         }
     }
 
-    /** The checkpoint with bitsandbytes' matrices quantized as read. */
-    private WeightSource quantizedSource(Subtask s, Checkpoint ckpt) {
+    /**
+     * The checkpoint with bitsandbytes' matrices quantized as read, or a fake-quantization method's weights
+     * (SmoothQuant's smoothed and quantized on the calibration windows, with its smoothed norms).
+     */
+    private WeightSource quantizedSource(Subtask s, Checkpoint ckpt, FakeQuantization fake) {
+        if (s.algo().isFakeQuant() && s.algo() != Algo.SMOOTHQUANT) {
+            FakeQuantRecipe recipe = s.algo() == Algo.ZEROQUANT ? FakeQuantRecipe.zeroquant(s.cfg())
+                    : FakeQuantRecipe.floats(s.algo().floatFamily(), s.cfg());
+            WeightSource base = WeightSource.of(ckpt);
+            fake.activations = recipe.activations().map(a -> a.quantizer()).orElse(null);
+            fake.activationBits = recipe.activations().map(a -> a.bits()).orElse(0);
+            return new MatrixOverrides(base, recipe.quantizeWeights(base, base.config().numLayers()));
+        }
+        if (s.algo() == Algo.SMOOTHQUANT) {
+            try (TextTokenizer tok = TextTokenizer.find(ckpt.dir()).orElseThrow(() -> new org.lmqt.cli.UserException(
+                    ckpt.dir() + ": " + s.algo() + " calibrates on text and needs the model's tokenizer.json"));
+                 LlamaModel fp = LlamaModel.load(WeightSource.of(ckpt), settings.device())) {
+                long[][] windows = settings.calibration().windows(tok);
+                var config = SmoothQuantConfig.parse(s.cfg());
+                var sq = new SmoothQuantModelQuantizer(config).quantize(fp, WeightSource.of(ckpt), windows, l -> { });
+                fake.activations = sq.activations();
+                fake.activationBits = 8;
+                fake.sharedInputQuirk = config.sharedInputQuirk();
+                return new MatrixOverrides(WeightSource.of(ckpt), sq.matrices(), sq.norms());
+            }
+        }
         QuantPlan plan = new QuantPlan(Optional.of(Algo.bnbChoice(s.cfg())), Map.of(), java.util.Set.of(),
                 "bnb " + s.cfg());
         return new org.lmqt.model.QuantizedWeights(ckpt, plan, new org.lmqt.quant.Hqq(null));
@@ -236,6 +272,31 @@ public final class ModelRunner implements SubtaskRunner {
             CommunitySnapshot.save(ckpt, quantized, CommunityFormat.forMethod(method, c), snapshot, p -> { });
             store.delete();
             return seconds;
+        }
+    }
+
+    /** What a fake-quantization method adds to the loaded model: its activation quantizer, and what to report. */
+    private static final class FakeQuantization {
+        ActivationQuantizer activations;
+        int activationBits;
+        boolean sharedInputQuirk;
+
+        /** The config detail with the weights' bits per parameter (every linear) and the activations' bits. */
+        String detail(String base, Checkpoint ckpt, WeightSource source) {
+            long params = 0;
+            double bits = 0;
+            for (String name : ckpt.tensorNames()) {
+                var key = MatrixKey.ofWeight(name, ckpt.family());
+                if (key.isPresent()) {
+                    long n = ckpt.numel(name);
+                    params += n;
+                    bits += source.quantized(key.get()).map(q -> q.storageBytes() * 8.0)
+                            .orElse(n * 8.0 * ckpt.entry(name).dtype().bytes());
+                }
+            }
+            String extra = "'weight_bits_per_param': " + org.lmqt.io.PyFloat.repr(ResultRow.round(bits / params, 4))
+                    + ", 'act_bits': " + (activationBits == 0 ? 16 : activationBits);
+            return base.equals("{}") ? "{" + extra + "}" : base.substring(0, base.length() - 1) + ", " + extra + "}";
         }
     }
 
@@ -321,7 +382,8 @@ public final class ModelRunner implements SubtaskRunner {
                     t0 = System.nanoTime();   // the FNorm table is metadata, computed once; not quantization time
                     yield mxqPlan(FnormTable.read(fnorm), Algo.budget(s.cfg()), s.cfg());
                 }
-                case FP16, BNB, GPTQ, AWQ -> throw new IllegalStateException(s.algo() + " has no lmqt snapshot");
+                case FP16, BNB, GPTQ, AWQ, SMOOTHQUANT, ZEROQUANT, FP8, FP4, MXFP8, MXFP4 ->
+                        throw new IllegalStateException(s.algo() + " has no lmqt snapshot");
             };
             double planSeconds = (System.nanoTime() - t0) / 1e9;
             Path tmp = snapshot.resolveSibling("." + snapshot.getFileName() + ".tmp-" + ProcessHandle.current().pid());

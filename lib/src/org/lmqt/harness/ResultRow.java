@@ -105,6 +105,11 @@ public record ResultRow(String model, String algo, String config, String configD
         return new ResultRow(model, algo, config, configDetail, m, kv, kvBytesPerToken, columns);
     }
 
+    /** This row with another {@code config_detail} (methods that report what they measured on the model). */
+    public ResultRow withConfigDetail(String detail) {
+        return new ResultRow(model, algo, config, detail, metrics, kv, kvBytesPerToken, columns);
+    }
+
     /** The header line of the LLM schema (no terminator). */
     public static String header() {
         return ResultColumns.LLM.header();

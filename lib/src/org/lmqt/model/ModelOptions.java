@@ -56,6 +56,18 @@ public final class ModelOptions {
             description = "Quantize with an MXQ allocation (quant-cfg-allot-*.csv: layer, module, b1, g1) instead.")
     public Path allocation;
 
+    @Option(names = "--act-quant", paramLabel = "FORMAT",
+            description = "Fake-quantize every decoder linear's input: int8 (SmoothQuant per token), int8-tensor, "
+                    + "zq-int8 (ZeroQuant), qli-int8, e4m3, e5m2, e2m1 (LLMC, per token), mxfp8, mxfp8-e5m2, mxfp4 "
+                    + "(MX, -even for round half to even). Composes with --config/--allocation/--weight-quant.")
+    public String actQuant;
+
+    @Option(names = "--weight-quant", paramLabel = "FORMAT",
+            description = "Fake-quantize every linear's weight instead of --config: int8-channel, int8-tensor, "
+                    + "zq-int8, zq-int4 [-g<N>], qli-int8, e4m3, e5m2, e2m1 [-g<N>] [-qtorch], fp8-block, mxfp8, "
+                    + "mxfp4 [-even].")
+    public String weightQuant;
+
     /** The selected device. */
     public ComputeDevice device() {
         return device == null ? ComputeDevice.fromEnvironment() : ComputeDevice.parse(device);
@@ -129,23 +141,57 @@ public final class ModelOptions {
         return CalibratedQuantization.quantize(method, ckpt, c, windows, device(), onLayer, store);
     }
 
-    /** Loads the model as the options say. */
+    /** Loads the model as the options say, with the activation fake quantization of {@code --act-quant} hooked in. */
     public LoadedModel load() {
-        if (calibrated()) {
+        java.nio.file.Path dir = org.lmqt.checkpoint.HubCache.resolve(model);
+        String shortId = org.lmqt.checkpoint.HubCache.shortId(model, dir);
+        Optional<org.lmqt.quant.act.ActFormat> act = actFormat();
+        LoadedModel m;
+        if (weightQuant != null) {
+            if (config != null || allocation != null) {
+                throw new UserException("give either --weight-quant or --config/--allocation, not both");
+            }
+            if (QuantizedSnapshot.isSnapshot(dir)) {
+                throw new UserException(dir + " is already a quantized snapshot; do not pass --weight-quant");
+            }
+            m = org.lmqt.actquant.FakeQuantLoading.open(dir, shortId, weightFormat(), device());
+        } else if (calibrated()) {
             Checkpoint ckpt = Checkpoint.open(model);
             try (WeightSource quantized = quantizeCalibrated(ckpt, layer -> { })) {
-                return LoadedModel.of(LlamaModel.load(quantized, device()), ckpt.dir(), ckpt.shortId());
+                m = LoadedModel.of(LlamaModel.load(quantized, device()), ckpt.dir(), ckpt.shortId());
             } finally {
                 ckpt.close();
             }
+        } else {
+            m = LoadedModel.open(model, device(), plan(shortId));
         }
-        String shortId = org.lmqt.checkpoint.HubCache.shortId(model, org.lmqt.checkpoint.HubCache.resolve(model));
-        return LoadedModel.open(model, device(), plan(shortId));
+        act.ifPresent(a -> m.model().addHook(new org.lmqt.actquant.ActivationQuantHook(a.quantizer())));
+        return m;
+    }
+
+    /** The {@code --act-quant} format, if given; a one-line error for an unknown name. */
+    public Optional<org.lmqt.quant.act.ActFormat> actFormat() {
+        try {
+            return actQuant == null ? Optional.empty()
+                    : Optional.of(org.lmqt.quant.act.FakeQuantFormats.activation(actQuant));
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--act-quant: " + e.getMessage());
+        }
+    }
+
+    private org.lmqt.quant.act.WeightQuantFormat weightFormat() {
+        try {
+            return org.lmqt.quant.act.FakeQuantFormats.weight(weightQuant);
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--weight-quant: " + e.getMessage());
+        }
     }
 
     /** A short description of the quantization for reports ({@code fp}, {@code hqq b4g64}, ...). */
     public String quantLabel() {
-        return config != null ? method.name().toLowerCase(java.util.Locale.ROOT) + " " + config
-                : allocation != null ? "mxq " + allocation.getFileName() : "none";
+        String w = config != null ? method.name().toLowerCase(java.util.Locale.ROOT) + " " + config
+                : allocation != null ? "mxq " + allocation.getFileName()
+                : weightQuant != null ? "w " + weightQuant : "none";
+        return actQuant == null ? w : w + " + a " + actQuant;
     }
 }
