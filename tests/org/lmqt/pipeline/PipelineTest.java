@@ -57,9 +57,15 @@ class PipelineTest {
         // the baselines' figure: perplexity against bits of this run's methods, with its tidy CSV
         Path pplMem = p.figuresDir().resolve("ppl-mem-tiny-llama.csv");
         List<String> tidy = Files.readAllLines(pplMem);
-        for (String method : List.of("MXQ", "HQQ", "GPTQ", "BnB", "FP16")) {
-            assertTrue(tidy.stream().anyMatch(l -> l.startsWith("tiny-llama,WikiText2," + method + ",")),
-                    method + " in " + tidy);
+        List<String> labels = List.of("mxq 4.25", "hqq b4g64", "gptq b4g64", "bnb b4g64", "fp16");
+        List<String> methods = List.of("MXQ", "HQQ", "GPTQ", "BnB", "FP16");
+        for (int i = 0; i < methods.size(); i++) {
+            String method = methods.get(i);
+            String line = tidy.stream().filter(l -> l.startsWith("tiny-llama,WikiText2," + method + ",")).findFirst()
+                    .orElseThrow(() -> new AssertionError(method + " in " + tidy));
+            String label = labels.get(i);
+            double expected = h.stream().filter(x -> x.method().equals(label)).findFirst().orElseThrow().perplexity();
+            assertEquals(expected, Double.parseDouble(line.split(",")[7]), 1e-9, method + "'s perplexity: " + line);
         }
         assertTrue(Files.isRegularFile(p.figuresDir().resolve("ppl-mem-tiny-llama.html")));
         long stamp = Files.getLastModifiedTime(first.get(1).output()).toMillis();

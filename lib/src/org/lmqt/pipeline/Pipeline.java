@@ -298,9 +298,9 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
             Table t = org.lmqt.report.TidyCsv.read(latestResult(resultDir().resolve(experiment)));
             for (int r = 0; r < t.rowCount(); r++) {
                 String algo = t.stringColumn("algo").get(r);
-                String config = t.column("config").getString(r);
-                double ppl = ((Number) t.numberColumn("ppl_wikitext").get(r)).doubleValue();
-                rows.add(new org.lmqt.report.ResultRow(t.column("model").getString(r), algo, config,
+                String config = t.stringColumn("config").get(r);
+                double ppl = org.lmqt.report.TidyCsv.parse(t.stringColumn("ppl_wikitext").get(r));   // read as text
+                rows.add(new org.lmqt.report.ResultRow(t.stringColumn("model").get(r), algo, config,
                         org.lmqt.report.Combine.bpp(config), algo.equals("mxq") ? "mxq" : "", ppl, Double.NaN,
                         Double.NaN, Double.NaN, Double.NaN));
             }
