@@ -11,6 +11,8 @@ import org.lmqt.checkpoint.Tensor;
 import org.lmqt.cli.UserException;
 import org.lmqt.device.ComputeDevice;
 import org.lmqt.quant.Int8Matrix;
+import org.lmqt.quant.awq.AwqMatrix;
+import org.lmqt.quant.gptq.GptqMatrix;
 import org.lmqt.quant.Nf4Matrix;
 import org.lmqt.quant.PackedHqq;
 import org.lmqt.quant.QuantizedMatrix;
@@ -39,8 +41,8 @@ public interface LinearFactory {
     LinearLayer build(MatrixKey key, WeightSource source, int out, int in, NDManager manager, ComputeDevice device);
 
     /**
-     * Packed HQQ/RTN and NF4 layers, LLM.int8 with its outlier decomposition ({@link Int8LtLinear}); dense layers
-     * for everything else, formats without a packed layer (GPTQ, AWQ) on their
+     * Packed HQQ/RTN, NF4, GPTQ and AWQ layers ({@link PackedGroupLinear}), LLM.int8 with its outlier decomposition
+     * ({@link Int8LtLinear}); dense layers for everything else, formats without a packed layer on their
      * {@link QuantizedMatrix#dequantize() dequantized} weight, quantized once.
      */
     LinearFactory STANDARD = (key, source, out, in, manager, device) -> {
@@ -56,6 +58,12 @@ public interface LinearFactory {
         }
         if (q.get() instanceof Nf4Matrix n && n.dtype() == DType.F16) {
             return PackedNf4Linear.of(key, n, bias, manager, device);
+        }
+        if (q.get() instanceof GptqMatrix g) {
+            return PackedGroupLinear.of(key, g, bias, manager, device);
+        }
+        if (q.get() instanceof AwqMatrix a) {
+            return PackedGroupLinear.of(key, a, bias, manager, device);
         }
         if (q.get() instanceof Int8Matrix i) {
             return Int8LtLinear.of(key, i, Int8LtLinear.DEFAULT_THRESHOLD, bias, manager, device);
