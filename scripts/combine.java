@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 import org.lmqt.Deps;
 import org.lmqt.cli.Cli;
 import org.lmqt.report.Combine;
+import org.lmqt.report.LeaderboardScores;
 import org.lmqt.report.TidyCsv;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -32,6 +33,11 @@ class combine implements Callable<Integer> {
     @Option(names = "--output-dir", paramLabel = "DIR", description = "Where the two CSVs go (default: the data dir).")
     Path outputDir;
 
+    @Option(names = "--leaderboard", paramLabel = "DIR", description = "Also normalize the lm-eval results files "
+            + "<model>-<cfg>-<algo>-results.json below DIR (task leaderboard) into leaderboard.csv: ifeval, bbh, "
+            + "mathlevel5, gpqa, musr, mmlupro as the original scores them.")
+    Path leaderboardDir;
+
     public static void main(String... args) {
         Cli.exit(new combine(), args);
     }
@@ -47,6 +53,11 @@ class combine implements Callable<Integer> {
         TidyCsv.write(r.allocation(), out.resolve("quant-cfg-allocation.csv"));
         System.out.println("wrote " + out.resolve("combined.csv") + " (" + r.combined().rowCount() + " rows)");
         System.out.println("wrote " + out.resolve("quant-cfg-allocation.csv") + " (" + r.allocation().rowCount() + " rows)");
+        if (leaderboardDir != null) {
+            var scores = LeaderboardScores.table(leaderboardDir);
+            TidyCsv.write(scores, out.resolve("leaderboard.csv"));
+            System.out.println("wrote " + out.resolve("leaderboard.csv") + " (" + scores.rowCount() + " rows)");
+        }
         return 0;
     }
 }
