@@ -300,35 +300,19 @@ public final class Awq {
         };
     }
 
-    /** {@code x Wᵀ}: {@code x [n, in]}, {@code w [out, in]} → {@code [n, out]}, dot products in double, rounded once. */
+    /**
+     * {@code x Wᵀ}: {@code x [n, in]}, {@code w [out, in]} → {@code [n, out]}, as the reference computes it: one
+     * float32 matmul (libtorch's, on the CPU).
+     */
     static float[] linear(CalibrationInputs x, float[] w) {
         int n = x.rows();
         int in = x.cols();
         int out = w.length / in;
-        float[] v = x.values();
-        float[] y = new float[n * out];                          // [n, out]
-        for (int t = 0; t < n; t++) {
-            int xo = t * in;
-            for (int r = 0; r < out; r++) {
-                int wo = r * in;
-                double a0 = 0;
-                double a1 = 0;
-                double a2 = 0;
-                double a3 = 0;
-                int j = 0;
-                for (; j + 4 <= in; j += 4) {
-                    a0 += (double) v[xo + j] * w[wo + j];
-                    a1 += (double) v[xo + j + 1] * w[wo + j + 1];
-                    a2 += (double) v[xo + j + 2] * w[wo + j + 2];
-                    a3 += (double) v[xo + j + 3] * w[wo + j + 3];
-                }
-                for (; j < in; j++) {
-                    a0 += (double) v[xo + j] * w[wo + j];
-                }
-                y[t * out + r] = (float) ((a0 + a1) + (a2 + a3));
-            }
+        try (ai.djl.ndarray.NDManager nd = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu())) {
+            ai.djl.ndarray.NDArray xs = nd.create(x.values(), new ai.djl.ndarray.types.Shape(n, in));   // [n, in]
+            ai.djl.ndarray.NDArray ws = nd.create(w, new ai.djl.ndarray.types.Shape(out, in));          // [out, in]
+            return xs.matMul(ws.transpose()).toFloatArray();                                            // [n, out]
         }
-        return y;
     }
 
     /** {@code Σ (a - b)² / count} over all outputs (both flavours' loss up to float32 summation order). */
