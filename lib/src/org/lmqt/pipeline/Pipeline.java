@@ -46,7 +46,7 @@ import tech.tablesaw.selection.Selection;
  * The README's main job on its embedded default: a tiny Llama checkpoint, its metadata (FNorm, kurtosis,
  * weight distribution), the sensitivity of its block parts on the corpus, the joins that put kurtosis and
  * sensitivity into the FNorm table, its MXQ allocation at {@link #BUDGET} bits, quantization (HQQ b4g64, MXQ,
- * SensiBoost and KurtBoost at the budget, and the calibrated baselines bitsandbytes NF4 and GPTQ at b4g64) and
+ * SensiBoost and KurtBoost at the budget, and the calibrated baselines bitsandbytes NF4, GPTQ and AWQ at b4g64) and
  * perplexity through the experiment harness, and figures. Every step
  * skips work that is already complete, so a rerun resumes.
  *
@@ -114,7 +114,7 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
         for (WeightAlgo variant : VARIANTS) {
             results.add(variant(variant));
         }
-        // 4c. the calibrated baselines at 4 bits: bitsandbytes NF4 and GPTQ (calibrated on the corpus itself)
+        // 4c. the calibrated baselines at 4 bits: bitsandbytes NF4, GPTQ and AWQ (calibrated on the corpus itself)
         results.add(baselines());
         // 5. figures: weight distribution (paper Fig. 2) and the MXQ allocation (Figs. 6-7), HTML + tidy CSV
         results.add(figures());
@@ -194,8 +194,8 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
                     case "mxq" -> BUDGET;
                     // NF4: the code, an 8-bit nested maximum per block, a float per 256 blocks
                     case "bnb" -> 4 + 8.0 / 64 + 32.0 / (64 * 256);
-                    // GPTQ: the code, an fp16 scale and a packed zero per group
-                    case "gptq" -> QuantConfig.parse(cfg).bits() + (16.0 + QuantConfig.parse(cfg).bits())
+                    // GPTQ and AWQ: the code, an fp16 scale and a packed zero per group
+                    case "gptq", "awq" -> QuantConfig.parse(cfg).bits() + (16.0 + QuantConfig.parse(cfg).bits())
                             / QuantConfig.parse(cfg).group();
                     default -> QuantConfig.parse(cfg).bitsPerParameter();
                 };
@@ -230,7 +230,7 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
             256, 1);
 
     private StepResult baselines() {
-        Plan plan = Plan.of(List.of(ModelRef.parse(modelDir().toString())), List.of(Algo.BNB, Algo.GPTQ),
+        Plan plan = Plan.of(List.of(ModelRef.parse(modelDir().toString())), List.of(Algo.BNB, Algo.GPTQ, Algo.AWQ),
                 List.of("b4g64"), Task.EVAL_PPL);
         ModelRunner runner = new ModelRunner(new ModelRunner.Settings(outputDir.resolve("snapshots"), dataDir(),
                 MxqOptions.DEFAULTS, List.of(PplDataset.parse(corpus.toString())), new Perplexity(256, 128),
@@ -290,7 +290,7 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
 
     /**
      * Perplexity against bits per parameter of this run's methods (the paper's Fig. 3 layout, one panel: the corpus
-     * is the perplexity set): MXQ at the budget, HQQ, bitsandbytes and GPTQ at b4g64, FP16 as the reference line.
+     * is the perplexity set): MXQ at the budget, HQQ, bitsandbytes, GPTQ and AWQ at b4g64, FP16 as the reference line.
      */
     private Chart baselineChart(String model) {
         List<org.lmqt.report.ResultRow> rows = new ArrayList<>();
