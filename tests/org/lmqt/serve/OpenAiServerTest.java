@@ -263,18 +263,23 @@ class OpenAiServerTest {
             JsonNode answer = JSON.readTree(cut.body());
             assertTrue(answer.path("usage").path("completion_tokens").asInt() < 200, cut.body());
             assertEquals("length", answer.path("choices").path(0).path("finish_reason").asText());
-            // the request timeout: a request that waited in the queue is not started
+            // the request timeout: a request that waited in the queue is not started. The running request is a
+            // 2,000-token generation of a model with 2,048 positions (seconds on any machine), far longer than the
+            // 50 ms a queued request may wait, which in turn is far longer than a free model thread takes to start
             ServeSettings impatient = ServeSettings.loopback("tiny").withWaitingSlots(1)
                     .withTimeouts(java.time.Duration.ofMillis(50), java.time.Duration.ofMinutes(1));
-            String longest = "{\"model\": \"tiny\", \"prompt\": \"x\", \"temperature\": 0, \"max_tokens\": 250}";
-            try (OpenAiServer queued = OpenAiServer.start(model.model(), tok(), ChatTemplate.of(model.dir()),
-                    impatient)) {
+            String longest = "{\"model\": \"tiny\", \"prompt\": \"x\", \"temperature\": 0, \"max_tokens\": 2000}";
+            try (LoadedModel wide = TinyServedModel.load(tmp.resolve("tiny-2048"), 2048);
+                 OpenAiServer queued = OpenAiServer.start(wide.model(), wide.requireTokenizer(),
+                         ChatTemplate.of(wide.dir()), impatient)) {
                 CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() ->
                         postQuietly(queued.baseUrl(), longest));
                 awaitLoad(queued, 0);
                 HttpResponse<String> late = post(queued.baseUrl(), "/completions", body);
                 assertEquals("queue_timeout", error(late, 503).path("code").asText());
                 assertEquals(200, first.get().statusCode());
+                // greedy and seeded: the running request always generates all 2,000 tokens (no early EOS)
+                assertEquals(2000, JSON.readTree(first.get().body()).path("usage").path("completion_tokens").asInt());
             }
         } finally {
             strict.close();
