@@ -227,9 +227,12 @@ class OpenAiServerTest {
 
     @Test
     void aFullQueueAnswers503WithRetryAfterAndShutdownLetsInFlightFinish() throws Exception {
-        OpenAiServer small = OpenAiServer.start(model.model(), tok(), ChatTemplate.of(model.dir()),
+        // 2,000-token generations of a model with 2,048 positions: seconds each on any machine, so the running and
+        // the waiting request are still there when the third one comes
+        LoadedModel wide = TinyServedModel.load(tmp.resolve("tiny-2048-queue"), 2048);
+        OpenAiServer small = OpenAiServer.start(wide.model(), wide.requireTokenizer(), ChatTemplate.of(wide.dir()),
                 ServeSettings.loopback("tiny").withWaitingSlots(1));
-        String longRun = "{\"model\": \"tiny\", \"prompt\": \"" + PROMPT + "\", \"temperature\": 0, \"max_tokens\": 200}";
+        String longRun = "{\"model\": \"tiny\", \"prompt\": \"x\", \"temperature\": 0, \"max_tokens\": 2000}";
         CompletableFuture<HttpResponse<String>> running;
         CompletableFuture<HttpResponse<String>> waiting;
         try {
@@ -243,10 +246,12 @@ class OpenAiServerTest {
         } finally {
             small.close(); // graceful: the running and the waiting request still finish
         }
-        for (CompletableFuture<HttpResponse<String>> f : List.of(running, waiting)) {
-            HttpResponse<String> r = f.get();
-            assertEquals(200, r.statusCode(), r.body());
-            assertEquals(200, JSON.readTree(r.body()).path("usage").path("completion_tokens").asInt(), r.body());
+        try (wide) {
+            for (CompletableFuture<HttpResponse<String>> f : List.of(running, waiting)) {
+                HttpResponse<String> r = f.get();
+                assertEquals(200, r.statusCode(), r.body());
+                assertEquals(2000, JSON.readTree(r.body()).path("usage").path("completion_tokens").asInt());
+            }
         }
     }
 
