@@ -116,6 +116,7 @@ public interface ReferenceLogits extends AutoCloseable {
             throw e instanceof UserException u ? u : new UserException(file + ": not a reference-logits file ("
                     + e.getMessage() + ")");
         }
+        Perplexity.Window[] windows = protocol.windows(ids.length);
         return new ReferenceLogits() {
             @Override
             public int vocabSize() {
@@ -124,8 +125,7 @@ public interface ReferenceLogits extends AutoCloseable {
 
             @Override
             public Window window(int k, long[] input) {
-                int from = input.length - protocol.windows(ids.length)[k].targets();
-                int first = Math.max(from, 1) - 1;                                  // the window's first scored row
+                int first = firstRow(windows[k]);                                   // the window's first scored row
                 float[] all = f.tensor("logits." + k).data();                       // [rows, V]
                 return (a, b) -> manager.create(Arrays.copyOfRange(all, (a - first) * vocab, (b - first) * vocab),
                         new Shape(b - a, vocab));                                    // [b - a, V]

@@ -5,6 +5,7 @@ import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.Floats;
 import org.lmqt.checkpoint.SafetensorsWriter;
 import org.lmqt.checkpoint.StoredTensors;
+import org.lmqt.quant.GroupedWeights;
 import org.lmqt.quant.QuantizedMatrix;
 import org.lmqt.quant.QuantizedTensor;
 import org.lmqt.quant.RowMajor;
@@ -83,18 +84,7 @@ public record AwqMatrix(int[] shape, int bits, int group, byte[] codes, float[] 
     }
 
     private float[] dequantize(boolean half) {
-        int out = shape[0];
-        int in = shape[1];
-        int groups = groups();
-        float[] w = new float[out * in];                         // [out, in]
-        for (int r = 0; r < out; r++) {
-            for (int c = 0; c < in; c++) {
-                int k = r * groups + c / group;
-                float centred = (codes[r * in + c] & 0xff) - zeros[k];
-                w[r * in + c] = half ? Floats.toHalf(centred * Floats.toHalf(scales[k])) : centred * scales[k];
-            }
-        }
-        return w;
+        return GroupedWeights.dequantize(shape[0], shape[1], codes, scales, zeros, groups(), c -> c / group, half);
     }
 
     /**

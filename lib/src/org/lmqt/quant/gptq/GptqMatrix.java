@@ -5,6 +5,7 @@ import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.Floats;
 import org.lmqt.checkpoint.SafetensorsWriter;
 import org.lmqt.checkpoint.StoredTensors;
+import org.lmqt.quant.GroupedWeights;
 import org.lmqt.quant.QuantizedMatrix;
 import org.lmqt.quant.QuantizedTensor;
 import org.lmqt.quant.RowMajor;
@@ -89,19 +90,7 @@ public record GptqMatrix(int[] shape, int bits, int group, boolean sym, byte[] c
     }
 
     private float[] dequantize(boolean half) {
-        int out = shape[0];
-        int in = shape[1];
-        int groups = groups();
-        float[] q = new float[out * in];                         // [out, in]
-        for (int r = 0; r < out; r++) {
-            for (int c = 0; c < in; c++) {
-                int k = r * groups + gIdx[c];
-                int code = codes[r * in + c] & 0xff;
-                q[r * in + c] = half ? Floats.toHalf(Floats.toHalf(scales[k]) * (code - zeros[k]))
-                        : scales[k] * (code - zeros[k]);
-            }
-        }
-        return q;
+        return GroupedWeights.dequantize(shape[0], shape[1], codes, scales, zeros, groups(), c -> gIdx[c], half);
     }
 
     /**
