@@ -1,0 +1,154 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 21+
+//DESCRIPTION Needle in a haystack: a needle sentence at depths 0-100 % of growing contexts, greedy answers scored, CSV and heat map.
+//SOURCES ../lib/src/**/*.java
+//COMPILE_OPTIONS --add-modules=jdk.incubator.vector
+//RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
+//JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import org.lmqt.Deps;
+import org.lmqt.cli.Cli;
+import org.lmqt.cli.ProgressBar;
+import org.lmqt.cli.UserException;
+import org.lmqt.eval.EvalText;
+import org.lmqt.eval.niah.Haystack;
+import org.lmqt.eval.niah.NeedleSpec;
+import org.lmqt.eval.niah.NiahHeatMap;
+import org.lmqt.eval.niah.NiahPrompt;
+import org.lmqt.eval.niah.NiahRow;
+import org.lmqt.eval.niah.NiahRun;
+import org.lmqt.eval.niah.Responder;
+import org.lmqt.eval.niah.TokenCodec;
+import org.lmqt.model.KvPolicy;
+import org.lmqt.model.LoadedModel;
+import org.lmqt.model.ModelOptions;
+import org.lmqt.quant.kv.KvOptions;
+import org.lmqt.serve.ChatTemplate;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "eval-niah", mixinStandardHelpOptions = true, version = Deps.VERSION,
+        description = {"Needle in a haystack: the needle sentence is put at every depth (0-100 %) of contexts of "
+                + "every length (tokens, haystack repeated and cut to the exact length, the needle after a sentence "
+                + "end as gkamradt's LLMTest_NeedleInAHaystack places it), the question asked (with the model's chat "
+                + "template when it has one, plain otherwise), the greedy answer scored: score = the normalised "
+                + "expected answer occurs in the normalised answer, exact_match = it is the answer or the needle. "
+                + "Rows go to --output (resumable: finished cells are skipped); a heat map per model and "
+                + "quantization goes beside it."},
+        footer = {"", "Example:", "  ./jbang scripts/make-tiny-llama.java --output-dir out/tiny-llama",
+                "  ./jbang scripts/eval-niah.java --model out/tiny-llama --lengths 128,256,384 --depth-step 25 \\",
+                "      --max-new-tokens 16 --output out/niah/niah.csv   # writes out/niah/niah-tiny-llama-none.html"})
+class eval_niah implements Callable<Integer> {
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Mixin
+    KvOptions kvOptions;
+
+    @Option(names = "--lengths", split = ",", paramLabel = "TOKENS", defaultValue = "1000,2000,3000",
+            description = "Context lengths in tokens, haystack and needle (default: ${DEFAULT-VALUE}).")
+    List<Integer> lengths;
+
+    @Option(names = "--depth-step", defaultValue = "10", paramLabel = "PERCENT",
+            description = "Depths 0, step, ..., 100 % (default: ${DEFAULT-VALUE}).")
+    double depthStep;
+
+    @Option(names = "--depths", split = ",", paramLabel = "PERCENT",
+            description = "Explicit depths in percent instead of --depth-step (e.g. 0,50,100).")
+    List<Double> depths;
+
+    @Option(names = "--haystack", paramLabel = "FILE", defaultValue = "data/corpus/moby-dick-chapter-1.txt",
+            description = "Haystack text, repeated as needed (default: ${DEFAULT-VALUE}; the whole book: "
+                    + "../shared/corpus/moby-dick.txt).")
+    Path haystack;
+
+    @Option(names = "--needle", paramLabel = "TEXT", defaultValue = NeedleSpec.SF_NEEDLE,
+            description = "Needle sentence, put on a line of its own (default: ${DEFAULT-VALUE}).")
+    String needle;
+
+    @Option(names = "--question", paramLabel = "TEXT", defaultValue = NeedleSpec.SF_QUESTION,
+            description = "Retrieval question (default: ${DEFAULT-VALUE}).")
+    String question;
+
+    @Option(names = "--expected", paramLabel = "TEXT", defaultValue = NeedleSpec.SF_ANSWER,
+            description = "Expected answer the score looks for (default: ${DEFAULT-VALUE}).")
+    String expected;
+
+    @Option(names = "--system", paramLabel = "TEXT", description = "A system message before the question.")
+    String system;
+
+    @Option(names = "--plain", description = "Ignore the model's chat template; ask as a plain completion.")
+    boolean plain;
+
+    @Option(names = "--max-new-tokens", defaultValue = "48", description = "Answer tokens (default: ${DEFAULT-VALUE}).")
+    int maxNewTokens;
+
+    @Option(names = "--output", paramLabel = "CSV", defaultValue = "out/niah/niah.csv",
+            description = "Result file, appended to and resumed from (default: ${DEFAULT-VALUE}).")
+    Path output;
+
+    @Option(names = "--figure-dir", paramLabel = "DIR",
+            description = "Where the heat maps go (default: the result file's folder).")
+    Path figureDir;
+
+    public static void main(String... args) {
+        Cli.exit(new eval_niah(), args);
+    }
+
+    @Override
+    public Integer call() {
+        NeedleSpec spec;
+        NiahRun grid;
+        try {
+            spec = new NeedleSpec(needle, question, expected);
+            grid = new NiahRun(lengths, depths != null ? depths : Haystack.depths(depthStep), maxNewTokens);
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+        if (!Files.isRegularFile(haystack)) {
+            throw new UserException("no such haystack file: " + haystack);
+        }
+        String text = EvalText.plain(haystack);
+        try (LoadedModel m = modelOptions.load()) {
+            TokenCodec codec = TokenCodec.of(m.requireTokenizer());
+            KvPolicy kv = kvOptions.applyTo(m);
+            String quant = modelOptions.quantLabel() + (kv == KvPolicy.EXACT ? "" : " kv " + kv.name());
+            Haystack hay;
+            try {
+                hay = Haystack.of(codec, text, spec.insertedText(), grid.maxLength());
+            } catch (IllegalArgumentException e) {
+                throw new UserException(e.getMessage());
+            }
+            Optional<ChatTemplate> template = plain ? Optional.empty() : Optional.of(ChatTemplate.of(m.dir()));
+            NiahPrompt prompt = NiahPrompt.of(codec, template, Optional.ofNullable(system), question);
+            System.err.printf(Locale.ROOT, "%s (%s): %d lengths x %d depths, %s prompt (+%d tokens), needle %d tokens%n",
+                    m.shortId(), quant, grid.lengths().size(), grid.depths().size(),
+                    template.isPresent() && template.get().fromModel() ? "chat-template" : "plain", prompt.overhead(),
+                    hay.needleLength());
+            List<NiahRow> rows;
+            try (ProgressBar bar = new ProgressBar("niah " + m.shortId(), grid.cells())) {
+                rows = grid.run(hay, prompt, spec, Responder.greedy(m.model(), codec), m.shortId(), quant, output,
+                        bar::step);
+            }
+            Path dir = figureDir != null ? figureDir : output.toAbsolutePath().getParent();
+            for (Map.Entry<String, String> run : NiahHeatMap.runs(rows)) {
+                Path html = NiahHeatMap.build(rows, run.getKey(), run.getValue()).write(dir).get(0);
+                System.err.println("wrote " + html);
+            }
+            List<NiahRow> mine = rows.stream().filter(r -> r.model().equals(m.shortId()) && r.quantization().equals(quant))
+                    .toList();
+            System.out.printf(Locale.ROOT, "%s (%s): score %.3f, exact match %.3f over %d cells -> %s%n", m.shortId(),
+                    quant, mine.stream().mapToInt(NiahRow::score).average().orElse(0),
+                    mine.stream().mapToInt(NiahRow::exactMatch).average().orElse(0), mine.size(), output);
+        }
+        return 0;
+    }
+}
