@@ -28,7 +28,7 @@ class NiahRunTest {
     Path tmp;
 
     /** Answers with the line of the prompt that holds "San Francisco is" (the needle), as a perfect model would. */
-    private static final class Copier implements Responder {
+    private static class Copier implements Responder {
         final AtomicInteger calls = new AtomicInteger();
 
         @Override
@@ -129,7 +129,7 @@ class NiahRunTest {
         List<Path> files = chart.write(tmp);
         String html = Files.readString(files.get(0));
         assertTrue(html.contains("\"type\":\"heatmap\""), "a Plotly heatmap trace");
-        assertTrue(!html.contains("cdn.plot.ly") && html.length() > 1_000_000, "plotly.js inlined (offline)");
+        assertTrue(!html.contains("<script src") && html.length() > 5_000_000, "plotly.js inlined (offline)");
         var tidy = TidyCsv.read(files.get(1));
         assertEquals(15, tidy.rowCount());
         assertTrue(tidy.stringColumn("score").asList().stream().allMatch("1"::equals));

@@ -42,7 +42,7 @@ class NiahTinyModelTest {
     }
 
     @Test
-    void everyCellGetsTheModelsGreedyAnswerAndAHeatMap() {
+    void everyCellGetsTheModelsGreedyAnswerAndAHeatMap() throws Exception {
         TokenCodec codec = TokenCodec.of(model.requireTokenizer());
         NeedleSpec spec = NeedleSpec.SAN_FRANCISCO;
         String text = EvalText.plain(TestData.root().resolve("data/corpus/moby-dick-chapter-1.txt"));
