@@ -39,8 +39,10 @@ import picocli.CommandLine.Option;
                 + "prints each answer."},
         footer = {"", "Example:", "  ./jbang scripts/make-tiny-llama.java --output-dir out/tiny-llama",
                 "  printf 'Call me Ishmael.\\nWho are you?\\n' > /tmp/turns.txt",
-                "  ./jbang scripts/chat.java --model out/tiny-llama --prompt-file /tmp/turns.txt --max-new-tokens 16",
-                "  ./jbang scripts/chat.java --model Qwen/Qwen2.5-0.5B-Instruct --config b4g64 --temperature 0.7 --seed 1"})
+                "  ./jbang scripts/chat.java --model out/tiny-llama \\",
+                "      --prompt-file /tmp/turns.txt --max-new-tokens 16",
+                "  ./jbang scripts/chat.java --model Qwen/Qwen2.5-0.5B-Instruct \\",
+                "      --config b4g64 --temperature 0.7 --seed 1          # interactive"})
 class chat implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.lmqt.Deps;
@@ -30,6 +29,7 @@ import org.lmqt.model.KvPolicy;
 import org.lmqt.model.LoadedModel;
 import org.lmqt.model.ModelOptions;
 import org.lmqt.quant.kv.KvOptions;
+import org.lmqt.report.FigureOptions;
 import org.lmqt.serve.ChatTemplate;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,10 +42,15 @@ import picocli.CommandLine.Option;
                 + "template when it has one, plain otherwise), the greedy answer scored: score = the normalised "
                 + "expected answer occurs in the normalised answer, exact_match = it is the answer or the needle. "
                 + "Rows go to --output (resumable: finished cells are skipped); a heat map per model and "
-                + "quantization goes beside it."},
-        footer = {"", "Example:", "  ./jbang scripts/make-tiny-llama.java --output-dir out/tiny-llama",
-                "  ./jbang scripts/eval-niah.java --model out/tiny-llama --lengths 128,256,384 --depth-step 25 \\",
-                "      --max-new-tokens 16 --output out/niah/niah.csv   # writes out/niah/niah-tiny-llama-none.html"})
+                + "quantization of that file goes to --output-dir."},
+        footer = {"", "Example (figures: out/niah/niah-tiny-llama-none.html, ...):",
+                "  ./jbang scripts/make-tiny-llama.java --output-dir out/tiny-llama",
+                "  ./jbang scripts/eval-niah.java --model out/tiny-llama \\",
+                "      --lengths 256,512,1024 --depth-step 25 --max-new-tokens 16 \\",
+                "      --output out/niah/niah.csv --output-dir out/niah",
+                "  ./jbang scripts/eval-niah.java --model out/tiny-llama --config b4g64 \\",
+                "      --kv kivi2 --lengths 256,512,1024 --depth-step 25 \\",
+                "      --max-new-tokens 16 --output out/niah/niah.csv --output-dir out/niah"})
 class eval_niah implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
@@ -95,9 +100,8 @@ class eval_niah implements Callable<Integer> {
             description = "Result file, appended to and resumed from (default: ${DEFAULT-VALUE}).")
     Path output;
 
-    @Option(names = "--figure-dir", paramLabel = "DIR",
-            description = "Where the heat maps go (default: the result file's folder).")
-    Path figureDir;
+    @Mixin
+    FigureOptions figures;
 
     public static void main(String... args) {
         Cli.exit(new eval_niah(), args);
@@ -113,6 +117,7 @@ class eval_niah implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
+        figures.exports();   // a bad --export fails before the grid runs
         if (!Files.isRegularFile(haystack)) {
             throw new UserException("no such haystack file: " + haystack);
         }
@@ -138,11 +143,8 @@ class eval_niah implements Callable<Integer> {
                 rows = grid.run(hay, prompt, spec, Responder.greedy(m.model(), codec), m.shortId(), quant, output,
                         bar::step);
             }
-            Path dir = figureDir != null ? figureDir : output.toAbsolutePath().getParent();
-            for (Map.Entry<String, String> run : NiahHeatMap.runs(rows)) {
-                Path html = NiahHeatMap.build(rows, run.getKey(), run.getValue()).write(dir).get(0);
-                System.err.println("wrote " + html);
-            }
+            figures.write(NiahHeatMap.runs(rows).stream().map(run -> NiahHeatMap.build(rows, run.getKey(),
+                    run.getValue())).toList());
             List<NiahRow> mine = rows.stream().filter(r -> r.model().equals(m.shortId()) && r.quantization().equals(quant))
                     .toList();
             System.out.printf(Locale.ROOT, "%s (%s): score %.3f, exact match %.3f over %d cells -> %s%n", m.shortId(),
