@@ -93,6 +93,11 @@ class eval_niah implements Callable<Integer> {
     @Option(names = "--plain", description = "Ignore the model's chat template; ask as a plain completion.")
     boolean plain;
 
+    @Option(names = "--prefill-with-quant",
+            description = "With --kv: the prompt's attention reads the quantized cache too (default: the exact keys "
+                    + "and values, as the references generate).")
+    boolean prefillWithQuant;
+
     @Option(names = "--max-new-tokens", defaultValue = "48", description = "Answer tokens (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
@@ -125,7 +130,11 @@ class eval_niah implements Callable<Integer> {
         try (LoadedModel m = modelOptions.load()) {
             TokenCodec codec = TokenCodec.of(m.requireTokenizer());
             KvPolicy kv = kvOptions.applyTo(m);
-            String quant = modelOptions.quantLabel() + (kv == KvPolicy.EXACT ? "" : " kv " + kv.name());
+            if (prefillWithQuant && kv == KvPolicy.EXACT) {
+                throw new UserException("--prefill-with-quant needs a --kv method");
+            }
+            String quant = modelOptions.quantLabel() + (kv == KvPolicy.EXACT ? ""
+                    : " kv " + kv.name() + (prefillWithQuant ? " prefill-quant" : ""));
             Haystack hay;
             try {
                 hay = Haystack.of(codec, text, spec.insertedText(), grid.maxLength());
@@ -134,19 +143,20 @@ class eval_niah implements Callable<Integer> {
             }
             Optional<ChatTemplate> template = plain ? Optional.empty() : Optional.of(ChatTemplate.of(m.dir()));
             NiahPrompt prompt = NiahPrompt.of(codec, template, Optional.ofNullable(system), question);
-            System.err.printf(Locale.ROOT, "%s (%s): %d lengths x %d depths, %s prompt (+%d tokens), needle %d tokens%n",
+            System.err.printf(Locale.ROOT, "%s (%s): %d lengths x %d depths, %s prompt (+%d tokens), needle %d "
+                    + "tokens%n",
                     m.shortId(), quant, grid.lengths().size(), grid.depths().size(),
                     template.isPresent() && template.get().fromModel() ? "chat-template" : "plain", prompt.overhead(),
                     hay.needleLength());
             List<NiahRow> rows;
             try (ProgressBar bar = new ProgressBar("niah " + m.shortId(), grid.cells())) {
-                rows = grid.run(hay, prompt, spec, Responder.greedy(m.model(), codec), m.shortId(), quant, output,
-                        bar::step);
+                Responder greedy = Responder.greedy(m.model(), codec, prefillWithQuant);
+                rows = grid.run(hay, prompt, spec, greedy, m.shortId(), quant, output, bar::step);
             }
             figures.write(NiahHeatMap.runs(rows).stream().map(run -> NiahHeatMap.build(rows, run.getKey(),
                     run.getValue())).toList());
-            List<NiahRow> mine = rows.stream().filter(r -> r.model().equals(m.shortId()) && r.quantization().equals(quant))
-                    .toList();
+            List<NiahRow> mine = rows.stream()
+                    .filter(r -> r.model().equals(m.shortId()) && r.quantization().equals(quant)).toList();
             System.out.printf(Locale.ROOT, "%s (%s): score %.3f, exact match %.3f over %d cells -> %s%n", m.shortId(),
                     quant, mine.stream().mapToInt(NiahRow::score).average().orElse(0),
                     mine.stream().mapToInt(NiahRow::exactMatch).average().orElse(0), mine.size(), output);

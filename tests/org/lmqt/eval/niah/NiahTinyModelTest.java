@@ -53,7 +53,7 @@ class NiahTinyModelTest {
         NiahPrompt prompt = NiahPrompt.of(codec, Optional.of(ChatTemplate.of(model.dir())), Optional.empty(),
                 spec.question());
         Path csv = dir.resolve("out/niah.csv");
-        List<NiahRow> rows = grid.run(hay, prompt, spec, Responder.greedy(model.model(), codec), model.shortId(),
+        List<NiahRow> rows = grid.run(hay, prompt, spec, Responder.greedy(model.model(), codec, false), model.shortId(),
                 "none", csv, () -> { });
         assertEquals(6, rows.size());
         for (NiahRow r : rows) {

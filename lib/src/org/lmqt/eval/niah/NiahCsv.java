@@ -13,8 +13,8 @@ import org.lmqt.report.TidyCsv;
 
 /**
  * The needle test's result file: one row per cell, columns {@link #HEADER}; the answer always quoted (it keeps
- * its spaces and line breaks), other fields quoted when they hold a comma, a quote or a line break. Written whole and atomically after every cell, so a killed run keeps
- * every finished cell and a rerun skips them.
+ * its spaces and line breaks), other fields quoted when they hold a comma, a quote or a line break. Written whole
+ * and atomically after every cell, so a killed run keeps every finished cell and a rerun skips them.
  */
 public final class NiahCsv {
     /** The columns. */

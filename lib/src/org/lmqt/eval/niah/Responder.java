@@ -14,10 +14,13 @@ public interface Responder {
     /** Positions the responder can attend to (prompt plus answer). */
     int maxPositions();
 
-    /** Greedy decoding on {@code model} until its EOS or the token limit, decoded by {@code codec}. */
-    static Responder greedy(LlamaModel model, TokenCodec codec) {
+    /**
+     * Greedy decoding on {@code model} until its EOS or the token limit, decoded by {@code codec}; with
+     * {@code prefillWithQuant} the prompt's attention already reads the KV cache as the model's policy quantizes it.
+     */
+    static Responder greedy(LlamaModel model, TokenCodec codec, boolean prefillWithQuant) {
         Set<Long> eos = StopTokens.eos(model);
-        Generator generator = new Generator(model);
+        Generator generator = new Generator(model, prefillWithQuant);
         return new Responder() {
             @Override
             public String answer(long[] prompt, int maxNewTokens) {
