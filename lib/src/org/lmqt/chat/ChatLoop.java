@@ -45,29 +45,28 @@ public final class ChatLoop {
                 }
                 if (!interactive) {
                     out.println("user: " + line);
+                    out.flush();
                 }
-                out.print(interactive ? "model> " : "assistant: ");
-                out.flush();
+                boolean[] started = {false};
                 try {
-                    session.reply(line, piece -> {
+                    String answer = session.reply(line, piece -> {
                         if (interactive) {
+                            // the answer streams after the label, which appears with its first piece
+                            if (!started[0]) {
+                                out.print("model> ");
+                                started[0] = true;
+                            }
                             out.print(piece);
                             out.flush();
                         }
                     });
-                    if (!interactive) {
-                        out.print(session.messages().get(session.messages().size() - 1).content());
-                    }
-                    out.println();
+                    out.println(interactive ? (started[0] ? "" : "model> ") : "assistant: " + answer);
                     out.flush();
                     answers++;
                 } catch (UserException e) {
                     if (!interactive) {
-                        out.println();
-                        out.flush();
                         throw e;
                     }
-                    out.println();
                     out.println("(" + e.getMessage() + ")");
                     out.flush();
                 }

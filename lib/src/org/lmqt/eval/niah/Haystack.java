@@ -49,16 +49,18 @@ public final class Haystack {
         }
         int need = maxLength - needle.length;
         // stage 1: repeat the text (as the reference concatenates its files) until its tokens suffice
-        StringBuilder repeated = new StringBuilder(text);
-        long[] ids = codec.encode(repeated.toString(), false); // [haystack tokens]
+        long[] ids = codec.encode(text, false); // [haystack tokens]
         if (ids.length == 0) {
             throw new IllegalArgumentException("the haystack text has no tokens");
         }
+        int perCopy = ids.length;
+        int copies = 1;
         while (ids.length < need) {
-            int copies = (int) Math.min(1 << 20, (long) Math.ceil((double) need / ids.length) + 1);
-            repeated.setLength(0);
-            repeated.append(text.repeat(copies));
-            ids = codec.encode(repeated.toString(), false);
+            if (copies >= 1 << 20) {
+                throw new IllegalArgumentException("the haystack text is too short for " + maxLength + " tokens");
+            }
+            copies = (int) Math.min(1 << 20, Math.max(2L * copies, (long) Math.ceil((double) need / perCopy) + 1));
+            ids = codec.encode(text.repeat(copies), false);
         }
         // stage 2: keep the prefix the longest context needs
         return new Haystack(Arrays.copyOf(ids, need), needle, codec);
