@@ -42,7 +42,8 @@ import picocli.CommandLine.Option;
                 + "template when it has one, plain otherwise), the greedy answer scored: score = the normalised "
                 + "expected answer occurs in the normalised answer, exact_match = it is the answer or the needle. "
                 + "Rows go to --output (resumable: finished cells are skipped); a heat map per model and "
-                + "quantization of that file goes to --output-dir."},
+                + "quantization of that file goes to --output-dir. --task passkey runs the passkey variant (a "
+                + "number in filler text, completed after 'The pass key is')."},
         footer = {"", "Example (figures: out/niah/niah-tiny-llama-none.html, ...):",
                 "  ./jbang scripts/make-tiny-llama.java --output-dir out/tiny-llama",
                 "  ./jbang scripts/eval-niah.java --model out/tiny-llama \\",
@@ -70,22 +71,35 @@ class eval_niah implements Callable<Integer> {
             description = "Explicit depths in percent instead of --depth-step (e.g. 0,50,100).")
     List<Double> depths;
 
-    @Option(names = "--haystack", paramLabel = "FILE", defaultValue = "data/corpus/moby-dick-chapter-1.txt",
-            description = "Haystack text, repeated as needed (default: ${DEFAULT-VALUE}; the whole book: "
-                    + "../shared/corpus/moby-dick.txt).")
+    @Option(names = "--task", defaultValue = "niah", paramLabel = "niah|passkey",
+            description = "niah: the needle sentence and its question (gkamradt's setup); passkey: a pass key in "
+                    + "the filler text, as KIVI and qllm-infer test it (default: ${DEFAULT-VALUE}).")
+    String task;
+
+    @Option(names = "--haystack", paramLabel = "FILE",
+            description = "Haystack text, repeated as needed (default: data/corpus/moby-dick-chapter-1.txt; the "
+                    + "whole book: ../shared/corpus/moby-dick.txt; passkey: its filler sentences).")
     Path haystack;
 
-    @Option(names = "--needle", paramLabel = "TEXT", defaultValue = NeedleSpec.SF_NEEDLE,
-            description = "Needle sentence, put on a line of its own (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--needle", paramLabel = "TEXT",
+            description = "niah: the needle sentence, put on a line of its own (default: " + NeedleSpec.SF_NEEDLE
+                    + ").")
     String needle;
 
-    @Option(names = "--question", paramLabel = "TEXT", defaultValue = NeedleSpec.SF_QUESTION,
-            description = "Retrieval question (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--question", paramLabel = "TEXT",
+            description = "niah: the retrieval question (default: " + NeedleSpec.SF_QUESTION + ").")
     String question;
 
-    @Option(names = "--expected", paramLabel = "TEXT", defaultValue = NeedleSpec.SF_ANSWER,
-            description = "Expected answer the score looks for (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--expected", paramLabel = "TEXT",
+            description = "niah: the expected answer the score looks for (default: " + NeedleSpec.SF_ANSWER + ").")
     String expected;
+
+    @Option(names = "--passkey", paramLabel = "N",
+            description = "passkey: the key (default: drawn from --seed in 1..50000).")
+    Long passkey;
+
+    @Option(names = "--seed", defaultValue = "0", description = "passkey: seed of the key (default: ${DEFAULT-VALUE}).")
+    long seed;
 
     @Option(names = "--system", paramLabel = "TEXT", description = "A system message before the question.")
     String system;
@@ -101,8 +115,8 @@ class eval_niah implements Callable<Integer> {
     @Option(names = "--max-new-tokens", defaultValue = "48", description = "Answer tokens (default: ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
-    @Option(names = "--output", paramLabel = "CSV", defaultValue = "out/niah/niah.csv",
-            description = "Result file, appended to and resumed from (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--output", paramLabel = "CSV",
+            description = "Result file, appended to and resumed from (default: out/niah/<task>.csv).")
     Path output;
 
     @Mixin
@@ -114,19 +128,21 @@ class eval_niah implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        NeedleSpec spec;
+        NeedleSpec spec = needleSpec();
         NiahRun grid;
         try {
-            spec = new NeedleSpec(needle, question, expected);
             grid = new NiahRun(lengths, depths != null ? depths : Haystack.depths(depthStep), maxNewTokens);
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
         figures.exports();   // a bad --export fails before the grid runs
-        if (!Files.isRegularFile(haystack)) {
+        if (haystack != null && !Files.isRegularFile(haystack)) {
             throw new UserException("no such haystack file: " + haystack);
         }
-        String text = EvalText.plain(haystack);
+        String text = haystack != null ? EvalText.plain(haystack)
+                : spec.style() == NeedleSpec.Style.PASSKEY ? NeedleSpec.PASSKEY_FILLER + " "
+                : EvalText.plain(Path.of("data/corpus/moby-dick-chapter-1.txt"));
+        Path csv = output != null ? output : Path.of("out/niah", NiahHeatMap.prefix(spec.style()) + ".csv");
         try (LoadedModel m = modelOptions.load()) {
             TokenCodec codec = TokenCodec.of(m.requireTokenizer());
             KvPolicy kv = kvOptions.applyTo(m);
@@ -142,7 +158,7 @@ class eval_niah implements Callable<Integer> {
                 throw new UserException(e.getMessage());
             }
             Optional<ChatTemplate> template = plain ? Optional.empty() : Optional.of(ChatTemplate.of(m.dir()));
-            NiahPrompt prompt = NiahPrompt.of(codec, template, Optional.ofNullable(system), question);
+            NiahPrompt prompt = NiahPrompt.of(codec, template, Optional.ofNullable(system), spec);
             System.err.printf(Locale.ROOT, "%s (%s): %d lengths x %d depths, %s prompt (+%d tokens), needle %d "
                     + "tokens%n",
                     m.shortId(), quant, grid.lengths().size(), grid.depths().size(),
@@ -151,16 +167,40 @@ class eval_niah implements Callable<Integer> {
             List<NiahRow> rows;
             try (ProgressBar bar = new ProgressBar("niah " + m.shortId(), grid.cells())) {
                 Responder greedy = Responder.greedy(m.model(), codec, prefillWithQuant);
-                rows = grid.run(hay, prompt, spec, greedy, m.shortId(), quant, output, bar::step);
+                rows = grid.run(hay, prompt, spec, greedy, m.shortId(), quant, csv, bar::step);
             }
-            figures.write(NiahHeatMap.runs(rows).stream().map(run -> NiahHeatMap.build(rows, run.getKey(),
-                    run.getValue())).toList());
+            figures.write(NiahHeatMap.runs(rows).stream().map(run -> NiahHeatMap.build(rows, spec.style(),
+                    run.getKey(), run.getValue())).toList());
             List<NiahRow> mine = rows.stream()
                     .filter(r -> r.model().equals(m.shortId()) && r.quantization().equals(quant)).toList();
             System.out.printf(Locale.ROOT, "%s (%s): score %.3f, exact match %.3f over %d cells -> %s%n", m.shortId(),
                     quant, mine.stream().mapToInt(NiahRow::score).average().orElse(0),
-                    mine.stream().mapToInt(NiahRow::exactMatch).average().orElse(0), mine.size(), output);
+                    mine.stream().mapToInt(NiahRow::exactMatch).average().orElse(0), mine.size(), csv);
         }
         return 0;
+    }
+
+    /** The needle, question and answer of --task and the needle options; one line for options that do not fit. */
+    private NeedleSpec needleSpec() {
+        try {
+            switch (task) {
+                case "niah":
+                    if (passkey != null) {
+                        throw new UserException("--passkey is for --task passkey");
+                    }
+                    return new NeedleSpec(needle != null ? needle : NeedleSpec.SF_NEEDLE,
+                            question != null ? question : NeedleSpec.SF_QUESTION,
+                            expected != null ? expected : NeedleSpec.SF_ANSWER);
+                case "passkey":
+                    if (needle != null || question != null || expected != null) {
+                        throw new UserException("--needle, --question and --expected are for --task niah");
+                    }
+                    return NeedleSpec.passkey(passkey != null ? passkey : NeedleSpec.passkeyFor(seed));
+                default:
+                    throw new UserException("unknown --task " + task + " (use niah or passkey)");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
     }
 }

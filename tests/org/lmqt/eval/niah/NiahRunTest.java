@@ -45,7 +45,7 @@ class NiahRunTest {
 
     private final NiahRun grid = new NiahRun(List.of(300, 200, 400), Haystack.depths(25), 8);
     private final Haystack haystack = Haystack.of(CODEC, HAY, SF.insertedText(), grid.maxLength());
-    private final NiahPrompt prompt = NiahPrompt.of(CODEC, Optional.empty(), Optional.empty(), SF.question());
+    private final NiahPrompt prompt = NiahPrompt.of(CODEC, Optional.empty(), Optional.empty(), SF);
 
     @Test
     void aModelThatCopiesTheNeedleScoresEveryCellAndOneThatDoesNotScoresNone() {
@@ -124,7 +124,7 @@ class NiahRunTest {
     void theHeatMapHasACellPerLengthAndDepthAndRendersInABrowser() throws Exception {
         Path csv = tmp.resolve("niah.csv");
         List<NiahRow> rows = grid.run(haystack, prompt, SF, new Copier(), "copier", "hqq b4g64", csv, () -> { });
-        Chart chart = NiahHeatMap.build(rows, "copier", "hqq b4g64");
+        Chart chart = NiahHeatMap.build(rows, NeedleSpec.Style.QUESTION, "copier", "hqq b4g64");
         assertEquals("niah-copier-hqq_b4g64", chart.name());
         List<Path> files = chart.write(tmp);
         String html = Files.readString(files.get(0));
@@ -141,5 +141,33 @@ class NiahRunTest {
         assertTrue(r.rendered());
         assertEquals(List.of(), r.errors());
         assertEquals(1, r.plotlyTraces());
+    }
+
+    @Test
+    void thePasskeyTestInItsFillerScoresAModelThatReadsTheKey() {
+        NeedleSpec key = NeedleSpec.passkey(NeedleSpec.passkeyFor(5));
+        Haystack filler = Haystack.of(CODEC, NeedleSpec.PASSKEY_FILLER + " ", key.insertedText(), grid.maxLength());
+        NiahPrompt ask = NiahPrompt.of(CODEC, Optional.empty(), Optional.empty(), key);
+        Responder reader = new Responder() {
+            @Override
+            public String answer(long[] p, int maxNewTokens) {
+                // completes "The pass key is" with the number of the needle line
+                String line = CODEC.decode(p).lines().filter(l -> l.startsWith("The pass key is ")).findFirst()
+                        .orElse("");
+                return " " + line.replaceAll("\\D*(\\d+).*", "$1") + ".";
+            }
+
+            @Override
+            public int maxPositions() {
+                return 4096;
+            }
+        };
+        List<NiahRow> rows = grid.run(filler, ask, key, reader, "reader", "none", tmp.resolve("passkey.csv"),
+                () -> { });
+        assertEquals(15, rows.size());
+        assertTrue(rows.stream().allMatch(r -> r.score() == 1 && r.exactMatch() == 1), rows.toString());
+        Chart chart = NiahHeatMap.build(rows, key.style(), "reader", "none");
+        assertEquals("passkey-reader-none", chart.name());
+        assertTrue(chart.figure().title().startsWith("Passkey retrieval"));
     }
 }

@@ -46,5 +46,10 @@ class NiahScoreTest {
         assertFalse(NiahScore.of("41234", pass).substring());
         assertTrue(NiahScore.of("It is 123.", pass).substring());
         assertThrows(IllegalArgumentException.class, () -> new NeedleSpec("n", "q", " ?! "));
+        // the passkey test: the completion after "The pass key is"
+        NeedleSpec key = NeedleSpec.passkey(28411);
+        assertTrue(NiahScore.of(" 28411. Remember it.", key).substring());
+        assertTrue(NiahScore.of(" 28411.", key).exact());
+        assertFalse(NiahScore.of(" 2841", key).substring());
     }
 }

@@ -51,7 +51,7 @@ class NiahTinyModelTest {
         // byte-level: one token per byte, so the needle's tokens are its UTF-8 bytes
         assertEquals(spec.insertedText().length(), hay.needleLength());
         NiahPrompt prompt = NiahPrompt.of(codec, Optional.of(ChatTemplate.of(model.dir())), Optional.empty(),
-                spec.question());
+                spec);
         Path csv = dir.resolve("out/niah.csv");
         List<NiahRow> rows = grid.run(hay, prompt, spec, Responder.greedy(model.model(), codec, false), model.shortId(),
                 "none", csv, () -> { });
@@ -76,7 +76,7 @@ class NiahTinyModelTest {
         assertArrayEquals(codec.encode(spec.insertedText(), false), java.util.Arrays.copyOfRange(mid.ids(),
                 mid.needleStart(), mid.needleStart() + mid.needleLength()));
         assertTrue(codec.decode(java.util.Arrays.copyOf(mid.ids(), mid.needleStart())).stripTrailing().endsWith("."));
-        Path html = NiahHeatMap.build(rows, model.shortId(), "none").write(dir.resolve("out")).get(0);
+        Path html = NiahHeatMap.build(rows, spec.style(), model.shortId(), "none").write(dir.resolve("out")).get(0);
         assertTrue(Files.size(html) > 0);
     }
 }

@@ -14,7 +14,8 @@ import org.lmqt.report.TidyCsv;
 /**
  * The needle test's figure for one model and quantization: a heat map of the score over context length (x) and
  * needle depth (y), red for a miss, green for a hit (the mean where a cell was run more than once; blank where it
- * was not run), the answer on hover; written as {@code niah-<model>-<quantization>.html} with its tidy CSV.
+ * was not run), the answer on hover; written as {@code niah-<model>-<quantization>.html} (passkey test:
+ * {@code passkey-...}) with its tidy CSV.
  */
 public final class NiahHeatMap {
     private static final int HOVER_CHARS = 120;
@@ -22,8 +23,13 @@ public final class NiahHeatMap {
     private NiahHeatMap() {}
 
     /** The file name (without extension) of the figure of {@code model} and {@code quantization}. */
-    public static String name(String model, String quantization) {
-        return ("niah-" + model + "-" + quantization).replaceAll("[^A-Za-z0-9._-]+", "_");
+    public static String name(NeedleSpec.Style style, String model, String quantization) {
+        return (prefix(style) + "-" + model + "-" + quantization).replaceAll("[^A-Za-z0-9._-]+", "_");
+    }
+
+    /** {@code niah}, or {@code passkey} for the passkey test. */
+    public static String prefix(NeedleSpec.Style style) {
+        return style == NeedleSpec.Style.PASSKEY ? "passkey" : "niah";
     }
 
     /** The (model, quantization) pairs of {@code rows}, in order of first appearance. */
@@ -38,8 +44,8 @@ public final class NiahHeatMap {
         return out;
     }
 
-    /** The heat map of the rows of {@code model} and {@code quantization}. */
-    public static Chart build(List<NiahRow> all, String model, String quantization) {
+    /** The heat map of the rows of {@code model} and {@code quantization} of a test asked in {@code style}. */
+    public static Chart build(List<NiahRow> all, NeedleSpec.Style style, String model, String quantization) {
         List<NiahRow> rows = all.stream().filter(r -> r.model().equals(model) && r.quantization().equals(quantization))
                 .toList();
         if (rows.isEmpty()) {
@@ -80,14 +86,15 @@ public final class NiahHeatMap {
                 .set("colorbar.title.text", "score")
                 .hoverTemplate("length %{x} tokens, depth %{y} %<br>score %{z:.2f}<br>%{text}<extra></extra>").build();
         PlotlyFigure fig = PlotlyFigure.builder()
-                .title("Needle in a haystack: " + model + " (" + quantization + ")")
+                .title((style == NeedleSpec.Style.PASSKEY ? "Passkey retrieval: " : "Needle in a haystack: ") + model
+                        + " (" + quantization + ")")
                 .size(Math.max(520, 60 * lengths.size() + 260), Math.max(420, 34 * depths.size() + 200))
                 .trace(heat)
                 .axis("x", Axis.builder().title("context length (tokens)").type("category").build())
                 .axis("y", Axis.builder().title("needle depth (%)").type("category").set("autorange", "reversed")
                         .build())
                 .build();
-        return new Chart(name(model, quantization), fig, tidy.table("niah"));
+        return new Chart(name(style, model, quantization), fig, tidy.table(prefix(style)));
     }
 
     private static String hoverText(String answer) {

@@ -12,7 +12,9 @@ import org.lmqt.serve.ChatTemplate;
  * the context, a blank line, {@code Question: <question>} and an instruction to answer with the sentence of the
  * text) are rendered with a marker in place of the context, and the text around the marker is tokenized without
  * special tokens (the template writes them). Without one (plain), the same user text ends in {@code Answer:}, and
- * the text before the context gets the tokenizer's special tokens (Llama: BOS), as a completion.
+ * the text before the context gets the tokenizer's special tokens (Llama: BOS), as a completion. The passkey style
+ * puts the question on the line after the context and starts the answer with "The pass key is" (after the
+ * generation prompt with a template; after the question, one space apart, in plain form, as the references do).
  */
 public final class NiahPrompt {
     private static final String MARKER = "<<lmqt-niah-context>>";
@@ -27,15 +29,17 @@ public final class NiahPrompt {
         this.after = after;
     }
 
-    /** The prompt around contexts for {@code question}; {@code template} empty or not the model's own means plain. */
+    /** The prompt around contexts for {@code spec}; {@code template} empty or not the model's own means plain. */
     public static NiahPrompt of(TokenCodec codec, Optional<ChatTemplate> template, Optional<String> system,
-                                String question) {
-        String user = MARKER + "\n\nQuestion: " + question + "\n" + INSTRUCTION;
+                                NeedleSpec spec) {
+        boolean passkey = spec.style() == NeedleSpec.Style.PASSKEY;
+        String user = passkey ? MARKER + "\n" + spec.question()
+                : MARKER + "\n\nQuestion: " + spec.question() + "\n" + INSTRUCTION;
         if (template.isPresent() && template.get().fromModel()) {
             List<ChatTemplate.Message> messages = new ArrayList<>();
             system.ifPresent(s -> messages.add(new ChatTemplate.Message("system", s)));
             messages.add(new ChatTemplate.Message("user", user));
-            String text = template.get().render(messages, true);
+            String text = template.get().render(messages, true) + (passkey ? NeedleSpec.PASSKEY_CUE : "");
             int at = text.indexOf(MARKER);
             if (at < 0 || text.indexOf(MARKER, at + 1) >= 0) {
                 throw new IllegalArgumentException("the chat template must show the user message exactly once");
@@ -43,7 +47,8 @@ public final class NiahPrompt {
             return new NiahPrompt(codec.encode(text.substring(0, at), false),
                     codec.encode(text.substring(at + MARKER.length()), false));
         }
-        String text = system.map(s -> s + "\n\n").orElse("") + user + "\nAnswer:";
+        String text = system.map(s -> s + "\n\n").orElse("") + user
+                + (passkey ? " " + NeedleSpec.PASSKEY_CUE : "\nAnswer:");
         int at = text.indexOf(MARKER);
         return new NiahPrompt(codec.encode(text.substring(0, at), true),
                 codec.encode(text.substring(at + MARKER.length()), false));
