@@ -158,7 +158,12 @@ class eval_niah implements Callable<Integer> {
                 throw new UserException(e.getMessage());
             }
             Optional<ChatTemplate> template = plain ? Optional.empty() : Optional.of(ChatTemplate.of(m.dir()));
-            NiahPrompt prompt = NiahPrompt.of(codec, template, Optional.ofNullable(system), spec);
+            NiahPrompt prompt;
+            try {
+                prompt = NiahPrompt.of(codec, template, Optional.ofNullable(system), spec);
+            } catch (IllegalArgumentException e) {
+                throw new UserException(e.getMessage());
+            }
             System.err.printf(Locale.ROOT, "%s (%s): %d lengths x %d depths, %s prompt (+%d tokens), needle %d "
                     + "tokens%n",
                     m.shortId(), quant, grid.lengths().size(), grid.depths().size(),

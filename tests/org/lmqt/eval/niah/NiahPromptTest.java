@@ -71,4 +71,15 @@ class NiahPromptTest {
             assertTrue(k >= 1 && k <= 50000, Long.toString(k));
         }
     }
+
+    @Test
+    void aTemplateThatRefusesTheMessagesIsAOneLineError() {
+        // Gemma-like: no system role
+        ChatTemplate noSystem = new ChatTemplate("{% if messages[0]['role'] == 'system' %}"
+                + "{{ raise_exception('System role not supported') }}{% endif %}{{ messages[0]['content'] }}", "", "",
+                true);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> NiahPrompt.of(CODEC, Optional.of(noSystem), Optional.of("Be brief."), WHERE));
+        assertEquals("the chat template: System role not supported", e.getMessage());
+    }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import org.lmqt.serve.ApiException;
 import org.lmqt.serve.ChatTemplate;
 
 /**
@@ -39,7 +40,12 @@ public final class NiahPrompt {
             List<ChatTemplate.Message> messages = new ArrayList<>();
             system.ifPresent(s -> messages.add(new ChatTemplate.Message("system", s)));
             messages.add(new ChatTemplate.Message("user", user));
-            String text = template.get().render(messages, true) + (passkey ? NeedleSpec.PASSKEY_CUE : "");
+            String text;
+            try {
+                text = template.get().render(messages, true) + (passkey ? NeedleSpec.PASSKEY_CUE : "");
+            } catch (ApiException e) {
+                throw new IllegalArgumentException("the chat template: " + e.getMessage(), e);
+            }
             int at = text.indexOf(MARKER);
             if (at < 0 || text.indexOf(MARKER, at + 1) >= 0) {
                 throw new IllegalArgumentException("the chat template must show the user message exactly once");
