@@ -214,6 +214,26 @@ class CorrelateTest {
         assertTrue(e.getMessage().contains("made by another run"), e.getMessage());
     }
 
+    /** Reference logits another model of the same name wrote for the same tokens are computed again, not reused. */
+    @Test
+    void referenceLogitsOfAnotherModelAreNotReused() throws Exception {
+        Path other = tmp.resolve("other/tiny");
+        new TinyLlama(2, 256, 512, 4, 2, 512, 512, 10000.0, false, DType.BF16, 4).write(other);
+        ByteLevelTokenizerJson.write(other, 512);
+        Path shared = tmp.resolve("shared-output");
+        Path fresh = tmp.resolve("fresh-output");
+        List<String> first = args(shared, "--config", "b4g64", "--only", "o_proj");
+        run(first);
+        List<String> second = args(shared, "--config", "b4g64", "--only", "o_proj", "--force");
+        second.set(second.indexOf(model.toString()), other.toString());
+        run(second);
+        List<String> clean = args(fresh, "--config", "b4g64", "--only", "o_proj");
+        clean.set(clean.indexOf(model.toString()), other.toString());
+        run(clean);
+        String csv = "correlate-tiny-hqq-b4g64-matrix.csv";
+        assertEquals(Files.readAllLines(fresh.resolve(csv)), Files.readAllLines(shared.resolve(csv)));
+    }
+
     @Test
     void blockPartsSumTheirFnormsAndTakeTheirPartsSensitivity() throws Exception {
         Path out = tmp.resolve("parts");
