@@ -156,9 +156,12 @@ public class CorrelateCommand implements Callable<Integer> {
                 Files.deleteIfExists(unitCsv);
             }
             // the proxies of every unit (cheap next to the passes)
-            Proxies proxies = Proxies.of(units, weights, m.shortId(), choice.config(), DjlHqq.allCoresFor(dev),
-                    new Proxies.Sources(Optional.ofNullable(fnorm), Optional.ofNullable(kurtosis),
-                            Optional.ofNullable(sensitivity), sensiOptions));
+            Proxies proxies;
+            try (ProgressBar bar = new ProgressBar("proxies " + m.shortId(), Proxies.matrices(units))) {
+                proxies = Proxies.of(units, weights, m.shortId(), choice.config(), DjlHqq.allCoresFor(dev),
+                        new Proxies.Sources(Optional.ofNullable(fnorm), Optional.ofNullable(kurtosis),
+                                Optional.ofNullable(sensitivity), sensiOptions), bar::step);
+            }
             int windows = protocol.windows(ids.length).length;
             Path logits = outputDir.resolve("correlate-" + m.shortId() + "-reference-logits.safetensors");
             Files.createDirectories(outputDir);

@@ -40,9 +40,12 @@ public final class Proxies {
     public record Sources(Optional<Path> fnorm, Optional<Path> kurtosis, Optional<Path> sensitivity,
                           SensitivityJoin.Options sensitivityOptions) {}
 
-    /** The proxies of the matrices of {@code units} of the model {@code shortId} in {@code weights}. */
+    /**
+     * The proxies of the matrices of {@code units} of the model {@code shortId} in {@code weights};
+     * {@code onMatrix} sees each finished matrix.
+     */
     public static Proxies of(List<Unit> units, WeightSource weights, String shortId, QuantConfig config,
-                             WeightQuantizer fnormKernel, Sources sources) {
+                             WeightQuantizer fnormKernel, Sources sources, Runnable onMatrix) {
         List<MatrixKey> keys = units.stream().flatMap(u -> u.matrices().stream()).distinct().toList();
         Optional<FnormTable> fnormTable = sources.fnorm().map(FnormTable::read);
         int configIndex = fnormTable.map(t -> t.configIndex(config)).orElse(-1);
@@ -81,8 +84,14 @@ public final class Proxies {
                 kurtosis = Moments.pearsonKurtosis(w.data());
             }
             out.put(key, new double[] {fnorm, kurtosis, sensitivity.getOrDefault(key, Double.NaN)});
+            onMatrix.run();
         }
         return new Proxies(out);
+    }
+
+    /** The number of matrices of {@code units}. */
+    public static int matrices(List<Unit> units) {
+        return (int) units.stream().flatMap(u -> u.matrices().stream()).distinct().count();
     }
 
     /** The proxies of {@code unit}. */
