@@ -152,9 +152,6 @@ public class CorrelateCommand implements Callable<Integer> {
             String prefix = "correlate-" + m.shortId() + "-" + method.name().toLowerCase(Locale.ROOT) + "-" + config
                     + "-" + kind.label();
             Path unitCsv = outputDir.resolve(prefix + ".csv");
-            if (force) {
-                Files.deleteIfExists(unitCsv);
-            }
             // the proxies of every unit (cheap next to the passes)
             Proxies proxies;
             try (ProgressBar bar = new ProgressBar("proxies " + m.shortId(), Proxies.matrices(units))) {
@@ -165,6 +162,9 @@ public class CorrelateCommand implements Callable<Integer> {
             int windows = protocol.windows(ids.length).length;
             Path logits = outputDir.resolve("correlate-" + m.shortId() + "-reference-logits.safetensors");
             Files.createDirectories(outputDir);
+            if (force) {
+                Files.deleteIfExists(unitCsv);   // only now: bad proxy tables leave the old file alone
+            }
             List<UnitResult> results = new ArrayList<>();
             try (DamageMeter meter = meter(m, weights, choice, protocol, ids, logits, windows)) {
                 UnitCsv.Run run = new UnitCsv.Run(m.shortId(), method.name().toLowerCase(Locale.ROOT), config,
