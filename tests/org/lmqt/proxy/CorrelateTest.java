@@ -214,6 +214,54 @@ class CorrelateTest {
         assertTrue(e.getMessage().contains("made by another run"), e.getMessage());
     }
 
+    /**
+     * GPTQ: the unit's matrix calibrated on its inputs in the unquantized model (captured here independently, as
+     * block-part inputs), quantized with AutoGPTQ's defaults, loaded into a model: the same perplexity and KL.
+     */
+    @Test
+    void gptqUnitsEqualAModelWithThatMatrixCalibratedAndQuantized() throws Exception {
+        Path docs = tmp.resolve("calib.txt");
+        Files.writeString(docs, "It is a way I have of driving off the spleen and regulating the circulation.\n"
+                .repeat(40));
+        Path out = tmp.resolve("gptq");
+        run(args(out, "--method", "gptq", "--config", "b4g64", "--only", "down_proj", "--calib", docs.toString(),
+                "--calib-windows", "4", "--calib-length", "64"));
+        Map<String, Map<String, String>> units = rows(out.resolve("correlate-tiny-gptq-b4g64-matrix.csv"));
+        assertEquals(List.of("0.mlp.down_proj", "1.mlp.down_proj"), List.copyOf(units.keySet()));
+        MatrixKey key = new MatrixKey(1, "mlp.down_proj");
+        try (LoadedModel base = LoadedModel.open(model.toString(), ComputeDevice.CPU)) {
+            long[][] windows = new org.lmqt.calib.CalibrationWindows(Optional.of(docs),
+                    new org.lmqt.calib.GptqCalibration.Settings(4, 64, 1)).windows(base.requireTokenizer()::encode);
+            org.lmqt.quant.gptq.GptqHessian h = new org.lmqt.quant.gptq.GptqHessian(512);
+            try (var cap = new org.lmqt.model.ActivationCapture(base.model().manager(),
+                    Set.of(org.lmqt.checkpoint.BlockPart.MLP_DOWN));
+                 var hook = base.model().addHook(cap)) {
+                for (long[] w : windows) {
+                    base.model().logits(w);
+                }
+                cap.inputs(1, org.lmqt.checkpoint.BlockPart.MLP_DOWN).forEach(h::addSequence);   // [64, 512] each
+            }
+            org.lmqt.quant.gptq.GptqMatrix q;
+            try (Checkpoint ckpt = Checkpoint.open(model)) {
+                var w = ckpt.tensor(key.weightName(ckpt.family()));
+                q = new org.lmqt.quant.gptq.GptqQuantizer().quantize(w.data(), w.shape(), QuantConfig.parse("b4g64"), h)
+                        .matrix();
+            }
+            try (var source = new org.lmqt.model.MatrixOverrides(org.lmqt.model.WeightSource.of(Checkpoint.open(model)),
+                    Map.of(key, q));
+                 var quantized = org.lmqt.model.LlamaModel.load(source, ComputeDevice.CPU)) {
+                long[] ids = base.requireTokenizer().encodePrefix(Files.readString(text), MAX_TOKENS);
+                double ppl = PROTOCOL.evaluate(quantized, ids, new MemoryProbe(ComputeDevice.CPU), k -> { })
+                        .perplexity();
+                KlDivergence.Result kl = new KlDivergence(PROTOCOL).evaluate(quantized, base.model(), ids, k -> { });
+                Map<String, String> row = units.get(key.id());
+                assertEquals(ppl, Double.parseDouble(row.get("ppl")), 1e-12 * ppl);
+                assertTrue(kl.mean() > 0);
+                assertEquals(kl.mean(), Double.parseDouble(row.get("kld_mean")), 1e-12 * kl.mean());
+            }
+        }
+    }
+
     /** Reference logits another model of the same name wrote for the same tokens are computed again, not reused. */
     @Test
     void referenceLogitsOfAnotherModelAreNotReused() throws Exception {
@@ -298,7 +346,7 @@ class CorrelateTest {
         assertTrue(error(args(out, "--config", "b4x64")).contains("not a quantization config name"));
         assertTrue(error(args(out, "--config", "b7g64")).contains("unsupported bit width"));
         assertTrue(error(args(out, "--method", "nf4", "--config", "b3g64")).contains("nf4 is 4-bit"));
-        assertTrue(error(args(out, "--method", "gptq")).contains("calibration"));
+        assertTrue(error(args(out, "--method", "awq", "--config", "b4g128")).contains("whole blocks"));
         assertTrue(error(args(out, "--unit", "row")).contains("unknown unit 'row'"));
         String kind = error(args(out, "--only", "q_proj,qkv_proj"));
         assertTrue(kind.contains("unknown matrix kind 'qkv_proj'") && kind.contains("down_proj"), kind);

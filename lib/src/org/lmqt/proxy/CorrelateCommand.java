@@ -11,6 +11,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.Callable;
+import org.lmqt.calib.CalibrationWindows;
+import org.lmqt.calib.GptqCalibration;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.HubCache;
 import org.lmqt.checkpoint.MatrixKey;
@@ -51,9 +53,23 @@ public class CorrelateCommand implements Callable<Integer> {
             description = "The config every unit is quantized with (default: ${DEFAULT-VALUE}).")
     String config;
 
-    @Option(names = "--method", defaultValue = "hqq", paramLabel = "hqq|rtn|nf4|int8",
-            description = "Quantizer (default: ${DEFAULT-VALUE}); nf4 is 4-bit, int8 8-bit.")
+    @Option(names = "--method", defaultValue = "hqq", paramLabel = "hqq|rtn|nf4|int8|gptq",
+            description = "Quantizer (default: ${DEFAULT-VALUE}); nf4 is 4-bit, int8 8-bit; gptq calibrates each "
+                    + "matrix on its inputs in the unquantized model (--calib).")
     QuantMethod method;
+
+    @Option(names = "--calib", paramLabel = "FILE",
+            description = "gptq: calibration documents (text lines, JSON lines or a CSV with a text column; default: "
+                    + "the original's C4 shard from the hub cache).")
+    Path calib;
+
+    @Option(names = "--calib-windows", defaultValue = "128",
+            description = "gptq: calibration windows, run once per unit (default: ${DEFAULT-VALUE}).")
+    int calibWindows;
+
+    @Option(names = "--calib-length", defaultValue = "512",
+            description = "gptq: tokens per calibration window (default: ${DEFAULT-VALUE}).")
+    int calibLength;
 
     @Option(names = "--unit", defaultValue = "matrix", paramLabel = "matrix|block-part",
             description = "Quantize one matrix at a time, or one block part of a layer (attn_in: q, k, v; attn_out: o; "
@@ -165,8 +181,9 @@ public class CorrelateCommand implements Callable<Integer> {
             if (force) {
                 Files.deleteIfExists(unitCsv);   // only now: bad proxy tables leave the old file alone
             }
+            long[][] calibration = method == QuantMethod.GPTQ ? calibrationWindows(m) : new long[0][];
             List<UnitResult> results = new ArrayList<>();
-            try (DamageMeter meter = meter(m, weights, choice, protocol, ids, logits, windows)) {
+            try (DamageMeter meter = meter(m, weights, choice, protocol, ids, logits, calibration, windows)) {
                 UnitCsv.Run run = new UnitCsv.Run(m.shortId(), method.name().toLowerCase(Locale.ROOT), config,
                         ids.length, meter.basePerplexity());
                 Map<String, Damage> done = UnitCsv.read(unitCsv, run);
@@ -174,7 +191,7 @@ public class CorrelateCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "%s unquantized: perplexity %.4f over %d tokens; %d %s units, %d "
                                 + "measured before, %d to measure with %s%n", m.shortId(), meter.basePerplexity(),
                         ids.length, units.size(), kind.label(), units.size() - todo, todo, choice);
-                try (ProgressBar bar = new ProgressBar("correlate " + m.shortId() + " " + choice, todo * 2 * windows)) {
+                try (ProgressBar bar = new ProgressBar("correlate " + m.shortId() + " " + choice, todo * meter.windowsPerUnit())) {
                     for (Unit u : units) {
                         Damage d = done.get(u.id());
                         boolean measured = d == null;
@@ -195,11 +212,23 @@ public class CorrelateCommand implements Callable<Integer> {
     }
 
     private DamageMeter meter(LoadedModel m, WeightSource weights, MatrixChoice choice, Perplexity protocol,
-                              long[] ids, Path logits, int windows) {
+                              long[] ids, Path logits, long[][] calibration, int windows) {
         try (ProgressBar bar = new ProgressBar("reference " + m.shortId(), 2L * windows)) {
             return new DamageMeter(m.model(), weights, choice, DjlHqq.allCoresFor(m.model().device()), protocol, ids,
-                    logits, k -> bar.step());
+                    logits, calibration, k -> bar.step());
         }
+    }
+
+    /** GPTQ's calibration windows, cut from {@code --calib} (or the C4 shard) as the GPTQ baseline cuts them. */
+    private long[][] calibrationWindows(LoadedModel m) {
+        CalibrationWindows windows;
+        try {
+            windows = new CalibrationWindows(Optional.ofNullable(calib), new GptqCalibration.Settings(calibWindows,
+                    calibLength, GptqCalibration.Settings.DEFAULT.seed()));
+        } catch (IllegalArgumentException e) {
+            throw new UserException("--calib-windows and --calib-length: " + e.getMessage());
+        }
+        return windows.windows(m.requireTokenizer()::encode);
     }
 
     /** The correlations: printed, written as the summary CSV, and drawn. */
@@ -235,9 +264,9 @@ public class CorrelateCommand implements Callable<Integer> {
     }
 
     private MatrixChoice choice() {
-        if (method.isCalibrated()) {
-            throw new UserException(method.name().toLowerCase(Locale.ROOT) + " quantizes whole blocks on calibration "
-                    + "data; correlate quantizes one matrix at a time (use hqq, rtn, nf4 or int8)");
+        if (method == QuantMethod.AWQ) {
+            throw new UserException("awq searches scales for whole blocks on calibration data; correlate quantizes "
+                    + "one matrix at a time (use hqq, rtn, nf4, int8 or gptq)");
         }
         try {
             return new MatrixChoice(method, QuantConfig.parse(config));

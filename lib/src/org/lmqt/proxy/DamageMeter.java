@@ -14,6 +14,7 @@ import org.lmqt.eval.KlDivergence;
 import org.lmqt.eval.MemoryProbe;
 import org.lmqt.eval.Perplexity;
 import org.lmqt.eval.ReferenceLogits;
+import org.lmqt.model.ForwardHook;
 import org.lmqt.model.LinearFactory;
 import org.lmqt.model.LinearLayer;
 import org.lmqt.model.LlamaModel;
@@ -21,6 +22,9 @@ import org.lmqt.model.MatrixOverrides;
 import org.lmqt.model.WeightSource;
 import org.lmqt.quant.MatrixChoice;
 import org.lmqt.quant.MatrixQuantizers;
+import org.lmqt.quant.QuantMethod;
+import org.lmqt.quant.gptq.GptqHessian;
+import org.lmqt.quant.gptq.GptqQuantizer;
 import org.lmqt.quant.QuantizedMatrix;
 import org.lmqt.quant.WeightQuantizer;
 
@@ -28,7 +32,10 @@ import org.lmqt.quant.WeightQuantizer;
  * Measures the damage of quantizing one unit at a time on one loaded full-precision model: the unit's matrices are
  * quantized with {@code choice}, built into the layers a model loaded with them quantized would have
  * ({@link LinearFactory#STANDARD}), and swapped in for one perplexity pass and one KL pass ({@link LayerSwap}); the
- * reference logits of the unquantized model are computed once into a file and reused for every unit.
+ * reference logits of the unquantized model are computed once into a file and reused for every unit. GPTQ
+ * calibrates each matrix on its inputs in the unquantized model (every other matrix is unquantized, so these are
+ * the inputs it sees; AutoGPTQ's block-wise run feeds it earlier blocks' quantized outputs instead): one calibration
+ * pass per unit, AutoGPTQ's {@code add_batch} per window, then {@code fasterquant} with AutoGPTQ's defaults.
  */
 public final class DamageMeter implements AutoCloseable {
     private final LlamaModel model;
@@ -39,6 +46,7 @@ public final class DamageMeter implements AutoCloseable {
     private final long[] ids;               // [N] the evaluation tokens
     private final ReferenceLogits reference;
     private final double basePerplexity;
+    private final long[][] calibration;     // [windows][length] GPTQ's calibration tokens (none for other methods)
 
     /**
      * @param model     the unquantized model (not closed here)
@@ -48,10 +56,19 @@ public final class DamageMeter implements AutoCloseable {
      * @param protocol  perplexity windows
      * @param ids       evaluation tokens
      * @param logits    where the reference logits are kept (reused when they fit {@code protocol} and {@code ids})
+     * @param calibration GPTQ's calibration windows {@code [windows][length]} (empty for the other methods)
      * @param onWindow  sees each finished window of the reference passes
      */
     public DamageMeter(LlamaModel model, WeightSource weights, MatrixChoice choice, WeightQuantizer kernel,
-                       Perplexity protocol, long[] ids, Path logits, IntConsumer onWindow) {
+                       Perplexity protocol, long[] ids, Path logits, long[][] calibration, IntConsumer onWindow) {
+        if (choice.method() == QuantMethod.GPTQ && calibration.length == 0) {
+            throw new UserException("gptq needs calibration windows");
+        }
+        if (choice.method().isCalibrated() && choice.method() != QuantMethod.GPTQ) {
+            throw new UserException(choice.method().name().toLowerCase(java.util.Locale.ROOT) + " searches scales "
+                    + "for whole blocks; correlate quantizes with hqq, rtn, nf4, int8 or gptq");
+        }
+        this.calibration = calibration.clone();
         if (ids.length < 2) {
             throw new UserException("evaluation text too short: " + ids.length + " token(s); need at least 2");
         }
@@ -75,17 +92,22 @@ public final class DamageMeter implements AutoCloseable {
         return ids.length;
     }
 
-    /** Windows of one pass. */
-    public int windows() {
-        return protocol.windows(ids.length).length;
+    /** Windows {@link #measure} runs per unit: two passes over the text, and GPTQ's calibration windows. */
+    public int windowsPerUnit() {
+        return 2 * protocol.windows(ids.length).length + calibration.length;
     }
 
-    /** The damage of quantizing {@code unit} alone; {@code onWindow} sees each window of its two passes. */
+    /**
+     * The damage of quantizing {@code unit} alone; {@code onWindow} sees each window of its two passes (and, for
+     * GPTQ, each calibration window before them).
+     */
     public Damage measure(Unit unit, IntConsumer onWindow) {
         try (NDManager layers = model.manager().newSubManager()) {
+            Map<MatrixKey, GptqHessian> hessians = choice.method() == QuantMethod.GPTQ ? hessians(unit, onWindow)
+                    : Map.of();
             Map<MatrixKey, LinearLayer> swapped = new LinkedHashMap<>();
             for (MatrixKey key : unit.matrices()) {
-                swapped.put(key, quantizedLayer(key, layers));
+                swapped.put(key, quantizedLayer(key, Optional.ofNullable(hessians.get(key)), layers));
             }
             try (var hook = model.addHook(new LayerSwap(swapped))) {
                 double ppl = perplexity(onWindow);
@@ -95,14 +117,48 @@ public final class DamageMeter implements AutoCloseable {
         }
     }
 
-    /** The layer of {@code key} as a model loaded with that matrix quantized builds it, on {@code manager}. */
-    private LinearLayer quantizedLayer(MatrixKey key, NDManager manager) {
+    /**
+     * The layer of {@code key} as a model loaded with that matrix quantized builds it, on {@code manager}; GPTQ
+     * quantizes with the matrix's {@code hessian}.
+     */
+    private LinearLayer quantizedLayer(MatrixKey key, Optional<GptqHessian> hessian, NDManager manager) {
         Tensor w = weights.tensor(key.weightName(weights.family()));          // [out, in]
-        QuantizedMatrix q = MatrixQuantizers.of(choice, kernel).quantize(w.data(), w.shape(), choice.config(),
-                Optional.empty());
+        QuantizedMatrix q = hessian.isPresent()
+                ? new GptqQuantizer().quantize(w.data(), w.shape(), choice.config(), hessian.get()).matrix()
+                : MatrixQuantizers.of(choice, kernel).quantize(w.data(), w.shape(), choice.config(), Optional.empty());
         LinearLayer fp = model.block(key.layer()).linear(key.module());
         return LinearFactory.STANDARD.build(key, new MatrixOverrides(weights, Map.of(key, q)), fp.outFeatures(),
                 fp.inFeatures(), manager, model.device());
+    }
+
+    /**
+     * GPTQ's Hessian of every matrix of {@code unit}: the unquantized model runs every calibration window, each
+     * matrix's input {@code [length, in]} added as one sequence ({@code add_batch} with batch size 1).
+     */
+    private Map<MatrixKey, GptqHessian> hessians(Unit unit, IntConsumer onWindow) {
+        Map<MatrixKey, GptqHessian> out = new LinkedHashMap<>();
+        for (MatrixKey key : unit.matrices()) {
+            out.put(key, new GptqHessian(model.block(key.layer()).linear(key.module()).inFeatures()));
+        }
+        ForwardHook capture = new ForwardHook() {
+            @Override
+            public ai.djl.ndarray.NDArray linearInput(MatrixKey key, ai.djl.ndarray.NDArray x) {
+                GptqHessian h = out.get(key);
+                if (h != null) {
+                    h.addSequence(x);                                        // x [length, in]
+                }
+                return x;
+            }
+        };
+        try (var hook = model.addHook(capture)) {
+            for (int k = 0; k < calibration.length; k++) {
+                try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+                    model.hidden(calibration[k]);                            // [length, hidden], discarded
+                }
+                onWindow.accept(k);
+            }
+        }
+        return out;
     }
 
     private double perplexity(IntConsumer onWindow) {
