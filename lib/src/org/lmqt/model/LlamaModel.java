@@ -239,6 +239,14 @@ public final class LlamaModel implements AutoCloseable {
         return hiddenStates(ids, null);
     }
 
+    /**
+     * The final hidden states {@code [T, hidden]} of {@code ids} at the positions after the cache's, in the caller's
+     * scope; the cache grows by {@code T} (a prefill without logits, or a continuation after a shared prefix).
+     */
+    public NDArray hidden(long[] ids, KvCache cache) {
+        return hiddenStates(ids, java.util.Objects.requireNonNull(cache, "cache"));
+    }
+
     /** Embedding, then every block, each in a scope of its own: the final hidden states {@code [T, hidden]}. */
     private NDArray hiddenStates(long[] ids, KvCache cache) {
         if (cache == null && kvPolicy != KvPolicy.EXACT) {

@@ -11,7 +11,8 @@ import org.lmqt.model.LlamaModel;
 
 /**
  * One lm-eval task on one model: its documents (and few-shot pool) from JSON-lines files in the dataset's schema,
- * the requests as lm-eval builds them, each scored by {@link LoglikelihoodScorer}, then the task's metrics.
+ * the requests as lm-eval builds them, scored by {@link LoglikelihoodScorer} a document at a time (its requests share
+ * their common prefix), then the task's metrics.
  *
  * @param task  the task
  * @param shots few-shot examples per context (0 for zero-shot)
@@ -51,7 +52,18 @@ public record TaskEvaluation(LoglikelihoodTask<?> task, int shots, long seed) {
      */
     public Outcome run(LlamaModel model, Function<String, long[]> encoder, Path docs, Optional<Path> pool,
                        Optional<Integer> limit, IntConsumer onRequest) {
-        return typed(task, model, encoder, docs, pool, limit, onRequest);
+        return run(model, encoder, docs, pool, limit, true, onRequest);
+    }
+
+    /**
+     * As {@link #run(LlamaModel, Function, Path, Optional, Optional, IntConsumer)}; with {@code sharePrefixes} the
+     * requests of a document share their common token prefix ({@link LoglikelihoodScorer#score(List)}), else each
+     * runs its own forward.
+     */
+    public Outcome run(LlamaModel model, Function<String, long[]> encoder, Path docs, Optional<Path> pool,
+                       Optional<Integer> limit, boolean sharePrefixes, IntConsumer onRequest) {
+        return typed(task, model, encoder, docs, pool, limit, new LoglikelihoodScorer(model, sharePrefixes),
+                onRequest);
     }
 
     /** The number of requests the documents of {@code docs} make (for progress bars). */
@@ -60,18 +72,28 @@ public record TaskEvaluation(LoglikelihoodTask<?> task, int shots, long seed) {
     }
 
     private <D> Outcome typed(LoglikelihoodTask<D> t, LlamaModel model, Function<String, long[]> encoder, Path docs,
-                              Optional<Path> pool, Optional<Integer> limit, IntConsumer onRequest) {
+                              Optional<Path> pool, Optional<Integer> limit, LoglikelihoodScorer scorer,
+                              IntConsumer onRequest) {
         TaskRequests built = build(t, docs, pool, limit);
-        LoglikelihoodScorer scorer = new LoglikelihoodScorer(model);
         List<Request> requests = built.requests();
         double[] ll = new double[requests.size()];
         boolean[] greedy = new boolean[requests.size()];
         long start = System.nanoTime();
-        for (int i = 0; i < requests.size(); i++) {
-            LoglikelihoodScorer.Loglikelihood s = scorer.score(requests.get(i), encoder);
-            ll[i] = s.logprob();
-            greedy[i] = s.greedy();
-            onRequest.accept(i);
+        // one document's requests (consecutive) at a time, scored together over their shared prefix
+        for (int from = 0, to; from < requests.size(); from = to) {
+            int doc = requests.get(from).docId();
+            to = from;
+            List<LoglikelihoodScorer.EncodedPair> pairs = new java.util.ArrayList<>();
+            while (to < requests.size() && requests.get(to).docId() == doc) {
+                Request r = requests.get(to++);
+                pairs.add(LoglikelihoodScorer.encodePair(r.context(), r.continuation(), encoder));
+            }
+            List<LoglikelihoodScorer.Loglikelihood> scores = scorer.score(pairs);
+            for (int i = from; i < to; i++) {
+                ll[i] = scores.get(i - from).logprob();
+                greedy[i] = scores.get(i - from).greedy();
+                onRequest.accept(i);
+            }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Outcome(TaskMetrics.aggregate(t, built, ll, greedy), built.docs().size(), requests.size(),
