@@ -140,7 +140,7 @@ public final class LoglikelihoodScorer {
      */
     public List<Loglikelihood> score(List<EncodedPair> pairs) {
         List<ModelInput> inputs = pairs.stream().map(this::input).toList();
-        int shared = sharesPrefixes() && inputs.size() > 1 ? sharedPrefix(inputs) : 0;
+        int shared = prefixToShare(inputs);
         if (shared == 0) {
             return pairs.stream().map(this::score).toList();
         }
@@ -169,11 +169,20 @@ public final class LoglikelihoodScorer {
         return out;
     }
 
+    /** The tokens {@link #score(List)} runs once for {@code pairs} (0 when each request runs alone). */
+    public int sharedPrefix(List<EncodedPair> pairs) {
+        return prefixToShare(pairs.stream().map(this::input).toList());
+    }
+
+    private int prefixToShare(List<ModelInput> inputs) {
+        return sharesPrefixes() && inputs.size() > 1 ? commonPrefix(inputs) : 0;
+    }
+
     /**
      * Tokens the inputs share from the start, up to the first scored row of any of them (so every request keeps at
      * least one token of its own and the prefix pass needs no logits).
      */
-    private static int sharedPrefix(List<ModelInput> inputs) {
+    private static int commonPrefix(List<ModelInput> inputs) {
         long[] first = inputs.get(0).tokens();
         int shared = first.length;
         for (ModelInput in : inputs) {
