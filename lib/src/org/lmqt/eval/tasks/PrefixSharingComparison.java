@@ -1,0 +1,56 @@
+package org.lmqt.eval.tasks;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.IntConsumer;
+import org.lmqt.model.LlamaModel;
+
+/**
+ * One task evaluated on one model twice, with the requests of each document sharing their common prefix and with
+ * one forward per request: both outcomes (the faster of {@code repeats} runs each) and the speed-up.
+ *
+ * @param shared the run with prefix sharing
+ * @param alone  the run with one forward per request
+ */
+public record PrefixSharingComparison(TaskEvaluation.Outcome shared, TaskEvaluation.Outcome alone) {
+
+    /**
+     * Runs {@code eval} on {@code model} both ways, {@code repeats} times each after one warm-up document each way
+     * (alternating, so a slow spell of the machine hits both); {@code onRequest} sees every scored request.
+     */
+    public static PrefixSharingComparison measure(TaskEvaluation eval, LlamaModel model,
+                                                  Function<String, long[]> encoder, Path docs, Optional<Path> pool,
+                                                  Optional<Integer> limit, int repeats, IntConsumer onRequest) {
+        if (repeats < 1) {
+            throw new IllegalArgumentException("repeats must be at least 1, not " + repeats);
+        }
+        // warm-up: the first document each way (native code paths, allocator)
+        eval.run(model, encoder, docs, pool, Optional.of(1), true, i -> { });
+        eval.run(model, encoder, docs, pool, Optional.of(1), false, i -> { });
+        TaskEvaluation.Outcome shared = null;
+        TaskEvaluation.Outcome alone = null;
+        for (int r = 0; r < repeats; r++) {
+            TaskEvaluation.Outcome a = eval.run(model, encoder, docs, pool, limit, false, onRequest);
+            TaskEvaluation.Outcome s = eval.run(model, encoder, docs, pool, limit, true, onRequest);
+            alone = alone == null || a.seconds() < alone.seconds() ? a : alone;
+            shared = shared == null || s.seconds() < shared.seconds() ? s : shared;
+        }
+        return new PrefixSharingComparison(shared, alone);
+    }
+
+    /** Documents/s with sharing over documents/s without. */
+    public double speedup() {
+        return shared.documentsPerSecond() / alone.documentsPerSecond();
+    }
+
+    /** The largest |difference| of a metric between the two runs (0 when the predictions agree). */
+    public double maxMetricDifference() {
+        double worst = 0;
+        for (Map.Entry<String, Double> e : alone.metrics().entrySet()) {
+            worst = Math.max(worst, Math.abs(e.getValue() - shared.metrics().get(e.getKey())));
+        }
+        return worst;
+    }
+}
