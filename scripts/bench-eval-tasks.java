@@ -31,10 +31,11 @@ import picocli.CommandLine.Option;
                         + "byte-level tokenizer to a temporary folder (or takes --model), then scores one task's "
                         + "documents both ways (the requests of a document sharing their common token prefix, and "
                         + "one forward per request), the faster of --repeats runs each, and prints documents/s, "
-                        + "the ratio and the largest metric difference (0 when the predictions agree)."},
+                        + "the ratio, the tokens run each way and the largest relative metric difference (0 when the predictions agree)."},
         footer = {"", "Example:",
-                "  ./jbang scripts/bench-eval-tasks.java --task hellaswag --data ../shared/fixtures/lm-eval/hellaswag.jsonl \\",
-                "      --num-fewshot 2 --fewshot-data ../shared/fixtures/lm-eval/hellaswag.train.jsonl"})
+                "  ./jbang scripts/bench-eval-tasks.java --task hellaswag --num-fewshot 2 \\",
+                "      --data ../shared/fixtures/lm-eval/hellaswag.jsonl \\",
+                "      --fewshot-data ../shared/fixtures/lm-eval/hellaswag.train.jsonl"})
 class bench_eval_tasks implements Callable<Integer> {
     @Option(names = "--task", required = true, paramLabel = "NAME", description = "An eval-tasks task (arc_easy, hellaswag, ...).")
     String task;
@@ -107,8 +108,9 @@ class bench_eval_tasks implements Callable<Integer> {
                         c.alone().documentsPerSecond());
                 System.out.printf(Locale.ROOT, "  shared prefixes:         %8.2f documents/s%n",
                         c.shared().documentsPerSecond());
-                System.out.printf(Locale.ROOT, "  ratio %.2fx, largest metric difference %.3g%n", c.speedup(),
-                        c.maxMetricDifference());
+                System.out.printf(Locale.ROOT, "  ratio %.2fx, largest relative metric difference %.3g; tokens run %,d shared,"
+                                + " %,d alone (%.2fx)%n", c.speedup(), c.maxMetricDifference(), c.sharedTokens(),
+                        c.aloneTokens(), (double) c.aloneTokens() / c.sharedTokens());
             }
         } finally {
             if (dir != null) {

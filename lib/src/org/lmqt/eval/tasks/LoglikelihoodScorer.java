@@ -3,10 +3,10 @@ package org.lmqt.eval.tasks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.IntConsumer;
 import org.lmqt.cli.UserException;
 import org.lmqt.model.KvCache;
 import org.lmqt.model.KvPolicy;
@@ -17,14 +17,15 @@ import org.lmqt.model.LlamaModel;
  * context tokens, left-truncated to the model's {@code max_position_embeddings + 1} tokens; the log-softmax is taken
  * in double precision over the model's float32 logits (lm-eval's is in the model's dtype).
  * <p>
- * Requests scored together ({@link #score(List)}, e.g. the choices of one document) share the longest common prefix
- * of their model inputs: it runs once into a {@link KvCache}, then each request's remaining tokens run from a
- * {@link KvCache#restore restored} copy of that state. The prefix is found on the tokens, not the strings (the
- * continuation is {@code tok(ctx + cont)} after {@code len(tok(ctx))}, so it may start inside the context's text;
- * Winogrande's options are different contexts with one continuation, which share the sentence's start), and on the
- * truncated inputs, so a left truncation that shifts the requests apart leaves nothing to share and each runs alone.
- * The shared prefix stops before the first scored position of any request (the head then runs only on scored rows).
- * Results equal one forward per request up to float32 rounding (attention and matmuls split into two calls).
+ * Requests scored together ({@link #score(List)}: the choices of one document, or a whole task's requests) share
+ * their common token prefixes: a {@link PrefixTree} runs each prefix once into a {@link KvCache} and every branch
+ * from a {@link KvCache#restore restored} copy of that state (MMLU's five shots once for all documents, then a
+ * question once for its four choices). Prefixes are found on the tokens, not the strings (the continuation is
+ * {@code tok(ctx + cont)} after {@code len(tok(ctx))}, so it may start inside the context's text; Winogrande's
+ * options are different contexts with one continuation, which share the sentence's start), and on the truncated
+ * inputs, so a left truncation that shifts requests apart leaves them nothing to share and each runs alone. A shared
+ * prefix stops before the first scored position of any of its requests (the head runs only on scored rows).
+ * Results equal one forward per request up to float32 rounding (attention and matmuls split into several calls).
  * <p>
  * Only the exact KV cache shares prefixes. Under a KV-cache quantization policy a full pass is one prefill that reads
  * the quantized cache, and no policy's prefill equals a prefix prefill plus a later call: KIVI quantizes keys up to
@@ -34,8 +35,17 @@ import org.lmqt.model.LlamaModel;
  * rewind exactly all the same ({@link KvCache#snapshot}); only the scoring rule forbids sharing.
  */
 public final class LoglikelihoodScorer {
+    /**
+     * Tokens a shared prefix must save ({@code (requests - 1) * length}) to run on its own: below, its requests run
+     * it each (an extra forward call reads all weights once, which a few tokens do not pay for; lambada's documents
+     * share only their BOS, and were 30 % slower shared). A compromise between CPU (a call costs about its tokens)
+     * and GPU (a call of a few hundred tokens costs about what one token does).
+     */
+    public static final int MIN_SAVED_TOKENS = 32;
+
     private final LlamaModel model;
     private final boolean sharePrefixes;
+    private final int minSavedTokens;
 
     /** A scorer on {@code model} that shares the prefixes of requests scored together where the model allows. */
     public LoglikelihoodScorer(LlamaModel model) {
@@ -44,8 +54,17 @@ public final class LoglikelihoodScorer {
 
     /** A scorer on {@code model}; without {@code sharePrefixes} every request runs its own forward. */
     public LoglikelihoodScorer(LlamaModel model, boolean sharePrefixes) {
+        this(model, sharePrefixes, MIN_SAVED_TOKENS);
+    }
+
+    /** As {@link #LoglikelihoodScorer(LlamaModel, boolean)}, sharing a prefix where it saves {@code minSavedTokens}. */
+    public LoglikelihoodScorer(LlamaModel model, boolean sharePrefixes, int minSavedTokens) {
+        if (minSavedTokens < 1) {
+            throw new IllegalArgumentException("a shared prefix saves at least 1 token, not " + minSavedTokens);
+        }
         this.model = model;
         this.sharePrefixes = sharePrefixes;
+        this.minSavedTokens = minSavedTokens;
     }
 
     /**
@@ -127,73 +146,92 @@ public final class LoglikelihoodScorer {
 
     /** The score of already encoded tokens: input {@code (context + continuation)[-(max+1):][:-1]}, one forward. */
     public Loglikelihood score(EncodedPair pair) {
-        ModelInput in = input(pair);
+        return scoreAlone(input(pair));
+    }
+
+    /**
+     * The scores of {@code pairs} in order, their common token prefixes run once ({@link PrefixTree}; when sharing is
+     * on and allowed, else one forward per request).
+     */
+    public List<Loglikelihood> score(List<EncodedPair> pairs) {
+        return score(pairs, i -> { });
+    }
+
+    /** As {@link #score(List)}; {@code onScored} sees the index of each request as it is scored (in tree order). */
+    public List<Loglikelihood> score(List<EncodedPair> pairs, IntConsumer onScored) {
+        List<ModelInput> inputs = pairs.stream().map(this::input).toList();
+        Loglikelihood[] out = new Loglikelihood[inputs.size()];
+        if (!sharesPrefixes() || inputs.size() < 2) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = scoreAlone(inputs.get(i));
+                onScored.accept(i);
+            }
+            return List.of(out);
+        }
+        try (KvCache cache = model.newCache()) {
+            run(tree(inputs), inputs, cache, out, onScored);
+        }
+        return List.of(out);
+    }
+
+    /** Tokens the model runs to score {@code pairs} together (their input lengths summed when nothing is shared). */
+    public int tokensRun(List<EncodedPair> pairs) {
+        List<ModelInput> inputs = pairs.stream().map(this::input).toList();
+        return sharesPrefixes() && inputs.size() > 1 ? tree(inputs).tokensRun()
+                : inputs.stream().mapToInt(in -> in.tokens().length).sum();
+    }
+
+    private PrefixTree tree(List<ModelInput> inputs) {
+        return PrefixTree.of(inputs.stream().map(ModelInput::tokens).toList(),
+                inputs.stream().mapToInt(ModelInput::firstScoredRow).toArray(), minSavedTokens);
+    }
+
+    /** Runs {@code node} from the cache's state (its first {@code node.from()} positions) and scores its leaves. */
+    private void run(PrefixTree node, List<ModelInput> inputs, KvCache cache, Loglikelihood[] out,
+                     IntConsumer onScored) {
+        if (node.isLeaf()) {
+            ModelInput in = inputs.get(node.request());
+            out[node.request()] = node.from() == 0 ? scoreAlone(in) : scoreRest(in, node.from(), cache);
+            onScored.accept(node.request());
+            return;
+        }
+        // the node's shared tokens, once: only their keys and values are needed
+        if (node.to() > node.from()) {
+            try (NDScope scope = new NDScope()) {
+                model.hidden(Arrays.copyOfRange(inputs.get(firstRequest(node)).tokens(), node.from(), node.to()),
+                        cache);
+            }
+        }
+        // each branch from a restored copy of this state
+        try (KvCache.Snapshot mark = cache.snapshot()) {
+            for (int b = 0; b < node.branches().size(); b++) {
+                if (b > 0) {
+                    cache.restore(mark);
+                }
+                run(node.branches().get(b), inputs, cache, out, onScored);
+            }
+        }
+    }
+
+    private static int firstRequest(PrefixTree node) {
+        return node.isLeaf() ? node.request() : firstRequest(node.branches().get(0));
+    }
+
+    /** One forward of the whole input. */
+    private Loglikelihood scoreAlone(ModelInput in) {
         try (NDScope scope = new NDScope()) {
             NDArray hidden = model.hidden(in.tokens());                            // [L, hidden]
             return scoreRows(hidden, in.firstScoredRow(), in.targets());
         }
     }
 
-    /**
-     * The scores of {@code pairs} in order: their longest common input prefix runs once, then each request's rest
-     * (when sharing is on and allowed, and the prefix is not empty; else one forward per request).
-     */
-    public List<Loglikelihood> score(List<EncodedPair> pairs) {
-        List<ModelInput> inputs = pairs.stream().map(this::input).toList();
-        int shared = prefixToShare(inputs);
-        if (shared == 0) {
-            return pairs.stream().map(this::score).toList();
+    /** The input's positions {@code from..} after the cache's {@code from} positions, then its scored rows. */
+    private Loglikelihood scoreRest(ModelInput in, int from, KvCache cache) {
+        long[] rest = Arrays.copyOfRange(in.tokens(), from, in.tokens().length);  // [L - from]
+        try (NDScope scope = new NDScope()) {
+            NDArray hidden = model.hidden(rest, cache);                           // [L - from, hidden]
+            return scoreRows(hidden, in.firstScoredRow() - from, in.targets());
         }
-        List<Loglikelihood> out = new ArrayList<>(inputs.size());
-        long[] prefix = Arrays.copyOf(inputs.get(0).tokens(), shared);               // [S]
-        try (KvCache cache = model.newCache()) {
-            // the shared prefix, once: only its keys and values are needed
-            try (NDScope scope = new NDScope()) {
-                model.hidden(prefix, cache);
-            }
-            try (KvCache.Snapshot afterPrefix = cache.snapshot()) {
-                for (int r = 0; r < inputs.size(); r++) {
-                    if (r > 0) {
-                        cache.restore(afterPrefix);
-                    }
-                    // the rest of request r at positions S.., then its scored rows
-                    ModelInput in = inputs.get(r);
-                    long[] rest = Arrays.copyOfRange(in.tokens(), shared, in.tokens().length); // [L - S]
-                    try (NDScope scope = new NDScope()) {
-                        NDArray hidden = model.hidden(rest, cache);                   // [L - S, hidden]
-                        out.add(scoreRows(hidden, in.firstScoredRow() - shared, in.targets()));
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The tokens {@link #score(List)} runs once for {@code pairs} (0 when each request runs alone). */
-    public int sharedPrefix(List<EncodedPair> pairs) {
-        return prefixToShare(pairs.stream().map(this::input).toList());
-    }
-
-    private int prefixToShare(List<ModelInput> inputs) {
-        return sharesPrefixes() && inputs.size() > 1 ? commonPrefix(inputs) : 0;
-    }
-
-    /**
-     * Tokens the inputs share from the start, up to the first scored row of any of them (so every request keeps at
-     * least one token of its own and the prefix pass needs no logits).
-     */
-    private static int commonPrefix(List<ModelInput> inputs) {
-        long[] first = inputs.get(0).tokens();
-        int shared = first.length;
-        for (ModelInput in : inputs) {
-            shared = Math.min(shared, in.firstScoredRow());
-            int i = 0;
-            while (i < shared && in.tokens()[i] == first[i]) {
-                i++;
-            }
-            shared = i;
-        }
-        return shared;
     }
 
     /** lm-eval's model input for {@code pair}, refused when its continuation does not fit the model. */

@@ -1,6 +1,7 @@
 package org.lmqt.eval.tasks;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -9,12 +10,16 @@ import org.lmqt.model.LlamaModel;
 
 /**
  * One task evaluated on one model twice, with the requests of each document sharing their common prefix and with
- * one forward per request: both outcomes (the faster of {@code repeats} runs each) and the speed-up.
+ * one forward per request: both outcomes (the faster of {@code repeats} runs each), the tokens the model ran each
+ * way and the speed-up.
  *
- * @param shared the run with prefix sharing
- * @param alone  the run with one forward per request
+ * @param shared       the run with prefix sharing
+ * @param alone        the run with one forward per request
+ * @param sharedTokens input tokens the model ran with sharing
+ * @param aloneTokens  input tokens the model ran without
  */
-public record PrefixSharingComparison(TaskEvaluation.Outcome shared, TaskEvaluation.Outcome alone) {
+public record PrefixSharingComparison(TaskEvaluation.Outcome shared, TaskEvaluation.Outcome alone, long sharedTokens,
+                                      long aloneTokens) {
 
     /**
      * Runs {@code eval} on {@code model} both ways, {@code repeats} times each after one warm-up document each way
@@ -37,7 +42,10 @@ public record PrefixSharingComparison(TaskEvaluation.Outcome shared, TaskEvaluat
             alone = alone == null || a.seconds() < alone.seconds() ? a : alone;
             shared = shared == null || s.seconds() < shared.seconds() ? s : shared;
         }
-        return new PrefixSharingComparison(shared, alone);
+        List<LoglikelihoodScorer.EncodedPair> pairs = eval.build(eval.task(), docs, pool, limit).requests().stream()
+                .map(q -> LoglikelihoodScorer.encodePair(q.context(), q.continuation(), encoder)).toList();
+        return new PrefixSharingComparison(shared, alone, new LoglikelihoodScorer(model, true).tokensRun(pairs),
+                new LoglikelihoodScorer(model, false).tokensRun(pairs));
     }
 
     /** Documents/s with sharing over documents/s without. */
@@ -45,11 +53,17 @@ public record PrefixSharingComparison(TaskEvaluation.Outcome shared, TaskEvaluat
         return shared.documentsPerSecond() / alone.documentsPerSecond();
     }
 
-    /** The largest |difference| of a metric between the two runs (0 when the predictions agree). */
+    /**
+     * The largest relative difference {@code |a - b| / max(|a|, |b|)} of a metric between the two runs: 0 for
+     * accuracies when the predictions agree, float32 rounding for lambada's perplexity.
+     */
     public double maxMetricDifference() {
         double worst = 0;
         for (Map.Entry<String, Double> e : alone.metrics().entrySet()) {
-            worst = Math.max(worst, Math.abs(e.getValue() - shared.metrics().get(e.getKey())));
+            double a = e.getValue();
+            double b = shared.metrics().get(e.getKey());
+            double scale = Math.max(Math.abs(a), Math.abs(b));
+            worst = Math.max(worst, scale == 0 ? 0 : Math.abs(a - b) / scale);
         }
         return worst;
     }

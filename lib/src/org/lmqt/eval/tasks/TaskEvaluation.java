@@ -11,8 +11,8 @@ import org.lmqt.model.LlamaModel;
 
 /**
  * One lm-eval task on one model: its documents (and few-shot pool) from JSON-lines files in the dataset's schema,
- * the requests as lm-eval builds them, scored by {@link LoglikelihoodScorer} a document at a time (its requests share
- * their common prefix), then the task's metrics.
+ * the requests as lm-eval builds them, scored together by {@link LoglikelihoodScorer} (their common token prefixes
+ * run once), then the task's metrics.
  *
  * @param task  the task
  * @param shots few-shot examples per context (0 for zero-shot)
@@ -57,8 +57,8 @@ public record TaskEvaluation(LoglikelihoodTask<?> task, int shots, long seed) {
 
     /**
      * As {@link #run(LlamaModel, Function, Path, Optional, Optional, IntConsumer)}; with {@code sharePrefixes} the
-     * requests of a document share their common token prefix ({@link LoglikelihoodScorer#score(List)}), else each
-     * runs its own forward.
+     * requests share their common token prefixes ({@link LoglikelihoodScorer#score(List)}), else each runs its own
+     * forward; {@code onRequest} sees each request as it is scored (not in order when shared).
      */
     public Outcome run(LlamaModel model, Function<String, long[]> encoder, Path docs, Optional<Path> pool,
                        Optional<Integer> limit, boolean sharePrefixes, IntConsumer onRequest) {
@@ -79,28 +79,21 @@ public record TaskEvaluation(LoglikelihoodTask<?> task, int shots, long seed) {
         double[] ll = new double[requests.size()];
         boolean[] greedy = new boolean[requests.size()];
         long start = System.nanoTime();
-        // one document's requests (consecutive) at a time, scored together over their shared prefix
-        for (int from = 0, to; from < requests.size(); from = to) {
-            int doc = requests.get(from).docId();
-            to = from;
-            List<LoglikelihoodScorer.EncodedPair> pairs = new java.util.ArrayList<>();
-            while (to < requests.size() && requests.get(to).docId() == doc) {
-                Request r = requests.get(to++);
-                pairs.add(LoglikelihoodScorer.encodePair(r.context(), r.continuation(), encoder));
-            }
-            List<LoglikelihoodScorer.Loglikelihood> scores = scorer.score(pairs);
-            for (int i = from; i < to; i++) {
-                ll[i] = scores.get(i - from).logprob();
-                greedy[i] = scores.get(i - from).greedy();
-                onRequest.accept(i);
-            }
+        // all requests together: every prefix they share (few-shot turns, a question for its choices) runs once
+        List<LoglikelihoodScorer.EncodedPair> pairs = requests.stream()
+                .map(r -> LoglikelihoodScorer.encodePair(r.context(), r.continuation(), encoder)).toList();
+        List<LoglikelihoodScorer.Loglikelihood> scores = scorer.score(pairs, onRequest);
+        for (int i = 0; i < requests.size(); i++) {
+            ll[i] = scores.get(i).logprob();
+            greedy[i] = scores.get(i).greedy();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Outcome(TaskMetrics.aggregate(t, built, ll, greedy), built.docs().size(), requests.size(),
                 seconds);
     }
 
-    private <D> TaskRequests build(LoglikelihoodTask<D> t, Path docs, Optional<Path> pool, Optional<Integer> limit) {
+    /** The requests of {@code docs} (the first {@code limit} documents when given) with this evaluation's shots. */
+    <D> TaskRequests build(LoglikelihoodTask<D> t, Path docs, Optional<Path> pool, Optional<Integer> limit) {
         List<D> all = Documents.read(t, docs);
         List<D> eval = limit.map(n -> all.subList(0, Math.min(n, all.size()))).orElse(all);
         if (eval.isEmpty()) {
