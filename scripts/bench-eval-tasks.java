@@ -29,9 +29,10 @@ import picocli.CommandLine.Option;
         description = {"Benchmark: eval-tasks documents/s with and without prefix sharing on a seeded random tiny Llama.",
                 "Writes a seeded random Llama (default 4 layers, width 256, vocab 512, 2048 positions) with a "
                         + "byte-level tokenizer to a temporary folder (or takes --model), then scores one task's "
-                        + "documents both ways (the requests of a document sharing their common token prefix, and "
-                        + "one forward per request), the faster of --repeats runs each, and prints documents/s, "
-                        + "the ratio, the tokens run each way and the largest relative metric difference (0 when the predictions agree)."},
+                        + "documents both ways (the requests sharing their common token prefixes, and one "
+                        + "forward per request), the faster of --repeats runs each, and prints documents/s (wall "
+                        + "time, and per second of process CPU time, the mean of the runs), the ratios, the tokens "
+                        + "run each way and the largest relative metric difference (0 when the predictions agree)."},
         footer = {"", "Example:",
                 "  ./jbang scripts/bench-eval-tasks.java --task hellaswag --num-fewshot 2 \\",
                 "      --data ../shared/fixtures/lm-eval/hellaswag.jsonl \\",
@@ -104,13 +105,15 @@ class bench_eval_tasks implements Callable<Integer> {
                         Optional.ofNullable(System.getenv("LMQT_THREADS")).orElse("default"));
                 System.out.printf(Locale.ROOT, "%s, %d-shot: %d documents, %d requests (fastest of %d runs)%n", task,
                         shots, c.shared().documents(), c.shared().requests(), repeats);
-                System.out.printf(Locale.ROOT, "  one forward per request: %8.2f documents/s%n",
-                        c.alone().documentsPerSecond());
-                System.out.printf(Locale.ROOT, "  shared prefixes:         %8.2f documents/s%n",
-                        c.shared().documentsPerSecond());
-                System.out.printf(Locale.ROOT, "  ratio %.2fx, largest relative metric difference %.3g; tokens run %,d shared,"
-                                + " %,d alone (%.2fx)%n", c.speedup(), c.maxMetricDifference(), c.sharedTokens(),
-                        c.aloneTokens(), (double) c.aloneTokens() / c.sharedTokens());
+                int n = c.shared().documents();
+                System.out.printf(Locale.ROOT, "  one forward per request: %8.2f documents/s, %8.2f documents per "
+                        + "CPU second%n", c.alone().documentsPerSecond(), n / c.aloneCpuSeconds());
+                System.out.printf(Locale.ROOT, "  shared prefixes:         %8.2f documents/s, %8.2f documents per "
+                        + "CPU second%n", c.shared().documentsPerSecond(), n / c.sharedCpuSeconds());
+                System.out.printf(Locale.ROOT, "  ratio %.2fx (CPU time %.2fx); tokens run %,d shared, %,d alone "
+                                + "(%.2fx); largest relative metric difference %.3g%n", c.speedup(), c.cpuSpeedup(),
+                        c.sharedTokens(), c.aloneTokens(), (double) c.aloneTokens() / c.sharedTokens(),
+                        c.maxMetricDifference());
             }
         } finally {
             if (dir != null) {

@@ -70,7 +70,10 @@ public final class KvCache implements AutoCloseable {
         return kv;
     }
 
-    /** A copy of the whole cache now, for {@link #restore}; close it when no longer needed (the cache's close frees it too). */
+    /**
+     * A copy of the whole cache now, for {@link #restore}; close it when no longer needed (closing the cache frees
+     * it too).
+     */
     public Snapshot snapshot() {
         KvPolicy.Saved[] saved = new KvPolicy.Saved[layers.length];
         for (int i = 0; i < layers.length; i++) {

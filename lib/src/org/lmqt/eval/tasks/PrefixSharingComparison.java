@@ -9,16 +9,20 @@ import java.util.function.IntConsumer;
 import org.lmqt.model.LlamaModel;
 
 /**
- * One task evaluated on one model twice, with the requests of each document sharing their common prefix and with
- * one forward per request: both outcomes (the faster of {@code repeats} runs each), the tokens the model ran each
- * way and the speed-up.
+ * One task evaluated on one model twice, with the requests sharing their common token prefixes and with one
+ * forward per request: both outcomes (the faster of {@code repeats} runs each), the mean process CPU time of a run
+ * each way (steadier than wall time on a loaded machine; the mean, as the clock ticks in milliseconds), the tokens
+ * the model ran each way and the speed-up.
  *
- * @param shared       the run with prefix sharing
- * @param alone        the run with one forward per request
- * @param sharedTokens input tokens the model ran with sharing
- * @param aloneTokens  input tokens the model ran without
+ * @param shared           the run with prefix sharing
+ * @param alone            the run with one forward per request
+ * @param sharedCpuSeconds mean process CPU seconds of a run with sharing
+ * @param aloneCpuSeconds  mean process CPU seconds of a run without
+ * @param sharedTokens     input tokens the model ran with sharing
+ * @param aloneTokens      input tokens the model ran without
  */
-public record PrefixSharingComparison(TaskEvaluation.Outcome shared, TaskEvaluation.Outcome alone, long sharedTokens,
+public record PrefixSharingComparison(TaskEvaluation.Outcome shared, TaskEvaluation.Outcome alone,
+                                      double sharedCpuSeconds, double aloneCpuSeconds, long sharedTokens,
                                       long aloneTokens) {
 
     /**
@@ -36,16 +40,34 @@ public record PrefixSharingComparison(TaskEvaluation.Outcome shared, TaskEvaluat
         eval.run(model, encoder, docs, pool, Optional.of(1), false, i -> { });
         TaskEvaluation.Outcome shared = null;
         TaskEvaluation.Outcome alone = null;
+        double sharedCpu = 0;
+        double aloneCpu = 0;
         for (int r = 0; r < repeats; r++) {
+            double cpu = cpuSeconds();
             TaskEvaluation.Outcome a = eval.run(model, encoder, docs, pool, limit, false, onRequest);
+            aloneCpu += (cpuSeconds() - cpu) / repeats;
+            cpu = cpuSeconds();
             TaskEvaluation.Outcome s = eval.run(model, encoder, docs, pool, limit, true, onRequest);
+            sharedCpu += (cpuSeconds() - cpu) / repeats;
             alone = alone == null || a.seconds() < alone.seconds() ? a : alone;
             shared = shared == null || s.seconds() < shared.seconds() ? s : shared;
         }
         List<LoglikelihoodScorer.EncodedPair> pairs = eval.build(eval.task(), docs, pool, limit).requests().stream()
                 .map(q -> LoglikelihoodScorer.encodePair(q.context(), q.continuation(), encoder)).toList();
-        return new PrefixSharingComparison(shared, alone, new LoglikelihoodScorer(model, true).tokensRun(pairs),
+        return new PrefixSharingComparison(shared, alone, sharedCpu, aloneCpu,
+                new LoglikelihoodScorer(model, true).tokensRun(pairs),
                 new LoglikelihoodScorer(model, false).tokensRun(pairs));
+    }
+
+    /** CPU time of this process so far (all threads, native ones included). */
+    private static double cpuSeconds() {
+        var os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() / 1e9 : Double.NaN;
+    }
+
+    /** CPU seconds per document without sharing over those with. */
+    public double cpuSpeedup() {
+        return aloneCpuSeconds / sharedCpuSeconds;
     }
 
     /** Documents/s with sharing over documents/s without. */
