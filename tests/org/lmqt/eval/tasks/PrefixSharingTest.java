@@ -299,6 +299,24 @@ class PrefixSharingTest {
     }
 
     @Test
+    void theBenchmarkComparesBothWaysOnTheSameRequests() {
+        TaskEvaluation eval = new TaskEvaluation(Tasks.byName("arc_easy"), 0, 1234);
+        int[] seen = {0};
+        PrefixSharingComparison c = PrefixSharingComparison.measure(eval, gqa.model(), BYTES,
+                fixture("arc_easy.jsonl"), java.util.Optional.empty(), java.util.Optional.empty(), 2, i -> seen[0]++);
+        assertEquals(2 * 2 * 11, seen[0], "two runs each way of 11 requests, warm-up not reported");
+        assertEquals(3, c.shared().documents());
+        assertEquals(c.alone().requests(), c.shared().requests());
+        assertEquals(0.0, c.maxMetricDifference());
+        List<LoglikelihoodScorer.EncodedPair> all = byDocument(requests(Tasks.byName("arc_easy"), 0, null)).stream()
+                .flatMap(List::stream).toList();
+        assertEquals(new LoglikelihoodScorer(gqa.model()).tokensRun(all), c.sharedTokens());
+        assertEquals(new LoglikelihoodScorer(gqa.model(), false).tokensRun(all), c.aloneTokens());
+        assertTrue(c.sharedTokens() < c.aloneTokens());
+        assertTrue(c.sharedCpuSeconds() > 0 && c.aloneCpuSeconds() > 0);
+    }
+
+    @Test
     void aQuantizedKvCacheScoresEachRequestAlone() {
         LlamaModel model = gqa.model();
         KvPolicy kivi = KvMethods.parse("kivi2-g16-r32");
