@@ -55,9 +55,9 @@ class eval_tasks implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "Evaluate only the first N documents.")
     Integer limit;
 
-    @Option(names = "--no-prefix-sharing", description = "Run one forward per request instead of running the "
-            + "token prefix a document's requests share once (same results up to float32 rounding; for comparing "
-            + "speed). A quantized KV cache never shares.")
+    @Option(names = "--no-prefix-sharing", description = "Run one forward per request instead of running once "
+            + "each token prefix that several requests share (same results up to float32 rounding; for comparing "
+            + "speed). LLM.int8 layers and --act-quant never share.")
     boolean noPrefixSharing;
 
     @Option(names = "--ids", description = "Models without tokenizer.json: encode text as UTF-8 bytes + 3 "

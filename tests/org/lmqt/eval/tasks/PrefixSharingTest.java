@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import org.lmqt.TestData;
 import org.lmqt.checkpoint.DType;
 import org.lmqt.checkpoint.TinyLlama;
 import org.lmqt.device.ComputeDevice;
+import org.lmqt.model.ForwardHook;
 import org.lmqt.model.KvCache;
 import org.lmqt.model.KvPolicy;
 import org.lmqt.model.LlamaModel;
@@ -314,6 +316,46 @@ class PrefixSharingTest {
         assertEquals(new LoglikelihoodScorer(gqa.model(), false).tokensRun(all), c.aloneTokens());
         assertTrue(c.sharedTokens() < c.aloneTokens());
         assertTrue(c.sharedCpuSeconds() > 0 && c.aloneCpuSeconds() > 0);
+    }
+
+    @Test
+    void hooksThatDoNotDeclareThemselvesTokenwiseTurnSharingOff() {
+        LlamaModel model = gqa.model();
+        long[] context = new long[40];
+        for (int i = 0; i < context.length; i++) {
+            context[i] = 3 + (i * 17) % 250;
+        }
+        List<LoglikelihoodScorer.EncodedPair> group = List.of(
+                new LoglikelihoodScorer.EncodedPair(context, new long[] {5, 6}),
+                new LoglikelihoodScorer.EncodedPair(context, new long[] {8, 9}));
+        LoglikelihoodScorer scorer = new LoglikelihoodScorer(model);
+        assertTrue(model.tokenwise());
+        // a per-tensor scale over the call's tokens: splitting the call would change it
+        ForwardHook perTensor = new ForwardHook() {
+            @Override
+            public NDArray linearInput(org.lmqt.checkpoint.MatrixKey key, NDArray x) {
+                return x.div(x.abs().max()).mul(x.abs().max());
+            }
+        };
+        try (ForwardHook.Registration r = model.addHook(perTensor)) {
+            assertFalse(model.tokenwise());
+            assertFalse(scorer.sharesPrefixes());
+            assertEquals(41 + 41, scorer.tokensRun(group));
+            List<LoglikelihoodScorer.Loglikelihood> together = scorer.score(group);
+            for (int i = 0; i < group.size(); i++) {
+                assertEquals(scorer.score(group.get(i)), together.get(i));
+            }
+        }
+        ForwardHook observer = new ForwardHook() {
+            @Override
+            public boolean tokenwise() {
+                return true;
+            }
+        };
+        try (ForwardHook.Registration r = model.addHook(observer)) {
+            assertTrue(scorer.sharesPrefixes());
+            assertEquals(39 + 2 + 2, scorer.tokensRun(group));
+        }
     }
 
     @Test

@@ -32,7 +32,9 @@ import org.lmqt.model.LlamaModel;
  * the last multiple of R tokens and values up to {@code T - R} of the whole prefill (so even the prefix positions
  * depend on its length), the naive quantizer reads a later call's own tokens unquantized, kvquant keeps the first
  * rows of every call exact. The scorer then runs one forward per request ({@link #canSharePrefixes}). Their caches
- * rewind exactly all the same ({@link KvCache#snapshot}); only the scoring rule forbids sharing.
+ * rewind exactly all the same ({@link KvCache#snapshot}); only the scoring rule forbids sharing. The same holds for
+ * layers and hooks that look across the tokens of a call (LLM.int8's outlier columns, a per-tensor activation
+ * scale, and any hook that does not declare itself {@link org.lmqt.model.ForwardHook#tokenwise token-wise}).
  */
 public final class LoglikelihoodScorer {
     /**
@@ -70,10 +72,12 @@ public final class LoglikelihoodScorer {
 
     /**
      * Whether a shared prefix gives {@code model}'s requests the numbers of one forward each: only with the exact KV
-     * cache ({@link KvPolicy#EXACT}); a quantizing policy's prefill differs from a prefix plus a continuation call.
+     * cache ({@link KvPolicy#EXACT}; a quantizing policy's prefill differs from a prefix plus a continuation call)
+     * and a {@link LlamaModel#tokenwise token-wise} model (no LLM.int8 layers, whose outlier columns depend on all
+     * tokens of a call, and no hooks but token-wise ones: a per-tensor activation scale depends on them too).
      */
     public static boolean canSharePrefixes(LlamaModel model) {
-        return model.kvPolicy() == KvPolicy.EXACT;
+        return model.kvPolicy() == KvPolicy.EXACT && model.tokenwise();
     }
 
     /** Whether this scorer shares prefixes now (asked for and allowed by the model's KV policy). */
