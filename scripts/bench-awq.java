@@ -7,8 +7,6 @@
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true -Xmx8g
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +18,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.lmqt.Deps;
+import org.lmqt.bench.PythonReference;
 import org.lmqt.cli.Cli;
 import org.lmqt.cli.UserException;
 import org.lmqt.device.Djl;
@@ -98,7 +97,9 @@ class bench_awq implements Callable<Integer> {
                 new CalibrationInputs(xDown, tokens, intermediate));
         AwqOptions o = AwqOptions.of(AwqOptions.Flavour.AUTOAWQ, 4, group);
         // warm-up (libtorch loaded, the JIT compiled) on the same block, not timed
-        Awq.searchUnit(layer, x, Awq.Unit.DOWN, o);
+        for (int round = 0; round < 3; round++) {
+            Awq.searchUnit(layer, x, Awq.Unit.DOWN, o);
+        }
         // lmqt: the scale search, then scales applied, clip search and the final quantization
         long t0 = System.nanoTime();
         List<Awq.UnitSearch> searches = Awq.searchScales(layer, x, o);
@@ -131,35 +132,31 @@ class bench_awq implements Callable<Integer> {
         Path dir = Files.createTempDirectory("bench-awq");
         try {
             for (Map.Entry<String, float[]> f : files.entrySet()) {
-                write(dir.resolve(f.getKey() + ".bin"), f.getValue());
+                PythonReference.writeFloats(dir.resolve(f.getKey() + ".bin"), f.getValue());
             }
-            Path script = Path.of(System.getProperty("lmqt.root", "."), "scripts", "reference", "awq_torch.py");
-            ProcessBuilder pb = new ProcessBuilder(Optional.ofNullable(System.getenv("LMQT_PYTHON")).orElse("python3"),
-                    script.toString(), dir.toString(), Integer.toString(hidden), Integer.toString(kvOut),
-                    Integer.toString(intermediate), Integer.toString(tokens), Integer.toString(group))
-                    .redirectError(ProcessBuilder.Redirect.INHERIT);
-            pb.environment().put("OMP_NUM_THREADS", "1");
-            Process p = pb.start();
-            String line = new String(p.getInputStream().readAllBytes()).trim();
-            if (p.waitFor() != 0 || line.isEmpty()) {
-                System.out.println("reference: not measured (needs python3 with torch; set LMQT_PYTHON)");
+            Optional<String> result = PythonReference.run("awq_torch.py", List.of(dir.toString(),
+                    Integer.toString(hidden), Integer.toString(kvOut), Integer.toString(intermediate),
+                    Integer.toString(tokens), Integer.toString(group)));
+            if (result.isEmpty()) {
+                System.out.println(PythonReference.NOT_MEASURED);
                 return;
             }
+            String line = result.get();
             String[] f = line.split(",");
             double refSearch = Double.parseDouble(f[0]);
             double refClip = Double.parseDouble(f[1]);
             System.out.printf(Locale.ROOT, "pytorch,%s,%d,%d,%.3f,%.3f,%.3f%n", shape, tokens, group, refSearch,
                     refClip, refSearch + refClip);
             // agreement: the units' scales (bit for bit) and the seven linears' codes
-            ByteBuffer theirScales = ByteBuffer.wrap(Files.readAllBytes(dir.resolve("scales.bin")))
-                    .order(ByteOrder.LITTLE_ENDIAN);
+            float[] theirScales = PythonReference.readFloats(dir.resolve("scales.bin"));
+            int next = 0;
             long scalesSame = 0;
             long scalesAll = 0;
             List<String> perUnit = new ArrayList<>();
             for (Awq.UnitSearch s : searches) {
                 long same = 0;
                 for (float v : s.scales()) {
-                    same += Float.floatToRawIntBits(v) == Float.floatToRawIntBits(theirScales.getFloat()) ? 1 : 0;
+                    same += Float.floatToRawIntBits(v) == Float.floatToRawIntBits(theirScales[next++]) ? 1 : 0;
                 }
                 perUnit.add(s.unit().label() + " (ratio " + s.bestIndex() + "/20) " + same + "/" + s.scales().length);
                 scalesSame += same;
@@ -180,12 +177,6 @@ class bench_awq implements Callable<Integer> {
         } finally {
             FileTrees.delete(dir);
         }
-    }
-
-    private static Path write(Path file, float[] v) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(v);
-        return Files.write(file, b.array());
     }
 
     /** Every 17th channel of {@code x [rows, cols]} eight times wider, as real activations' outlier channels. */

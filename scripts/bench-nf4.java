@@ -7,15 +7,15 @@
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true -Xmx8g
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.lmqt.Deps;
+import org.lmqt.bench.PythonReference;
 import org.lmqt.checkpoint.DType;
 import org.lmqt.cli.Cli;
 import org.lmqt.cli.UserException;
@@ -88,23 +88,19 @@ class bench_nf4 implements Callable<Integer> {
             throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("bench-nf4");
         try {
-            Path wf = write(dir.resolve("w.bin"), w);
-            Path nf4 = write(dir.resolve("nf4.bin"), BnbTables.nf4());
-            Path dynamic = write(dir.resolve("dynamic.bin"), BnbTables.dynamic());
+            Path wf = PythonReference.writeFloats(dir.resolve("w.bin"), w);
+            Path nf4 = PythonReference.writeFloats(dir.resolve("nf4.bin"), BnbTables.nf4());
+            Path dynamic = PythonReference.writeFloats(dir.resolve("dynamic.bin"), BnbTables.dynamic());
             Path packed = dir.resolve("packed.bin");
             Path nested = dir.resolve("nested.bin");
-            Path script = Path.of(System.getProperty("lmqt.root", "."), "scripts", "reference", "nf4_torch.py");
-            ProcessBuilder pb = new ProcessBuilder(Optional.ofNullable(System.getenv("LMQT_PYTHON")).orElse("python3"),
-                    script.toString(), wf.toString(), Integer.toString(out), Integer.toString(in),
-                    Integer.toString(block), nf4.toString(), dynamic.toString(), packed.toString(), nested.toString(),
-                    Integer.toString(repeats)).redirectError(ProcessBuilder.Redirect.INHERIT);
-            pb.environment().put("OMP_NUM_THREADS", "1");
-            Process p = pb.start();
-            String line = new String(p.getInputStream().readAllBytes()).trim();
-            if (p.waitFor() != 0 || line.isEmpty()) {
-                System.out.println("reference: not measured (needs python3 with torch; set LMQT_PYTHON)");
+            Optional<String> result = PythonReference.run("nf4_torch.py", List.of(wf.toString(),
+                    Integer.toString(out), Integer.toString(in), Integer.toString(block), nf4.toString(),
+                    dynamic.toString(), packed.toString(), nested.toString(), Integer.toString(repeats)));
+            if (result.isEmpty()) {
+                System.out.println(PythonReference.NOT_MEASURED);
                 return;
             }
+            String line = result.get();
             double theirs = Double.parseDouble(line);
             System.out.printf(Locale.ROOT, "pytorch,%s,%d,%.4f,%.3e%n", shape, block, theirs, w.length / theirs);
             byte[] theirPacked = Files.readAllBytes(packed);
@@ -123,11 +119,5 @@ class bench_nf4 implements Callable<Integer> {
             n += a[i] == b[i] ? 1 : 0;
         }
         return (double) n / Math.max(a.length, b.length);
-    }
-
-    private static Path write(Path file, float[] v) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(v);
-        return Files.write(file, b.array());
     }
 }
