@@ -7,6 +7,11 @@ import picocli.CommandLine.Option;
 
 /** The original's MXQ variant flags of {@code cli.py llm} (a picocli mixin); they apply to {@code --algo mxq}. */
 public final class MxqVariantOptions {
+    @Option(names = "--base-method", paramLabel = "hqq|gptq|nf4", description = "Quantizer whose FNorm table --algo mxq "
+            + "allocates and which quantizes each matrix at its config (default: hqq, the original's MXQ); gptq and nf4 "
+            + "run as algos mxq-gptq and mxq-nf4 (their own rows, snapshots and tables fnorm-<model>-<method>.csv).")
+    String baseMethod = "hqq";
+
     @Option(names = "--weight-algo", paramLabel = "NAME", description = "MXQ variant: fnorm (plain MXQ, default), "
             + "kurt-scaled, head-prioritized, tail-prioritized, sensi-milp, kurt-milp, sensi-boost, kurt-boost, "
             + "sensi-directive (the variants other than fnorm need the matching columns in the FNorm table).")
@@ -35,6 +40,11 @@ public final class MxqVariantOptions {
 
     @Option(names = "--seed", description = "Seed of the random layers of the boost ablation (default: 0).")
     long seed;
+
+    /** The algo {@code --algo mxq} runs as: {@link Algo#mxqOver} of {@code --base-method}. */
+    public Algo mxqAlgo() {
+        return Algo.mxqOver(baseMethod);
+    }
 
     /** The options as the allocation library takes them (exact solver). */
     public MxqOptions toOptions() {
