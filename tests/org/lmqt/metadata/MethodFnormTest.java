@@ -185,6 +185,105 @@ class MethodFnormTest {
         }
     }
 
+    /**
+     * A killed run resumes from its part file: the finished block's rows are taken from there (here marked, so the
+     * test sees they were not recomputed), the next block is computed as in a whole run.
+     */
+    @Test
+    void aKilledRunResumesFromTheLastFinishedBlock() throws Exception {
+        Path dir = tmp.resolve("resume");
+        Files.createDirectories(dir);
+        Path table = dir.resolve("fnorm-tiny-gptq.csv");
+        List<String> whole = Files.readAllLines(gptqTable);
+        List<String> block0 = whole.subList(1, 1 + 7 * 12).stream()
+                .map(l -> l.replaceFirst(",[^,]*$", ",12345.0")).toList();   // marked output errors
+        try (Checkpoint ckpt = Checkpoint.open(model)) {
+            List<String> part = new ArrayList<>();
+            part.add(CalibratedFnorm.fingerprint(QuantMethod.GPTQ, ckpt, windows));
+            part.addAll(block0);
+            part.add(whole.get(1 + 7 * 12));   // half a block: dropped
+            Files.write(MethodFnorm.partFile(table), part);
+            MethodFnorm.write(QuantMethod.GPTQ, ckpt, dir, 2, false, ComputeDevice.CPU, () -> windows);
+        }
+        List<String> resumed = Files.readAllLines(table);
+        assertEquals(whole.size(), resumed.size());
+        assertEquals(block0, resumed.subList(1, 1 + 7 * 12), "block 0 from the part file");
+        assertEquals(whole.subList(1 + 7 * 12, whole.size()), resumed.subList(1 + 7 * 12, resumed.size()),
+                "block 1 computed as in the uninterrupted run");
+        assertFalse(Files.exists(MethodFnorm.partFile(table)));
+        // a part file of other windows is not used
+        try (Checkpoint ckpt = Checkpoint.open(model)) {
+            long[][] other = {windows[0].clone()};
+            List<String> part = new ArrayList<>();
+            part.add(CalibratedFnorm.fingerprint(QuantMethod.GPTQ, ckpt, other));
+            part.addAll(block0);
+            Files.write(MethodFnorm.partFile(table), part);
+            MethodFnorm.write(QuantMethod.GPTQ, ckpt, dir, 2, true, ComputeDevice.CPU, () -> windows);
+        }
+        assertEquals(whole, Files.readAllLines(table), "recomputed from scratch");
+    }
+
+    /**
+     * AWQ's output error is that of the weight the deployed layer computes with: for block 0's q and k (whose inputs
+     * in the AWQ model are exactly the unquantized ones divided by the scales), {@code ||X Wᵀ - X' deq(Q)ᵀ||_F} with
+     * {@code X'} captured from the AWQ-quantized model equals the table's {@code output_fnorm}.
+     */
+    @Test
+    void awqOutputErrorIsTheDeployedLayersError() throws Exception {
+        Path file;
+        try (Checkpoint ckpt = Checkpoint.open(model)) {
+            file = MethodFnorm.write(QuantMethod.AWQ, ckpt, tmp.resolve("meta"), 2, false, ComputeDevice.CPU,
+                    () -> windows).file();
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(1 + 2 * 7 * 3, lines.size());
+        Map<String, Double> output = new HashMap<>();
+        for (String l : lines.subList(1, lines.size())) {
+            String[] f = l.split(",");
+            output.put(f[0] + "," + f[1] + "," + f[2] + "," + f[3], Double.parseDouble(f[9]));
+        }
+        QuantConfig b4g64 = new QuantConfig(4, 64);
+        try (Checkpoint ckpt = Checkpoint.open(model);
+             WeightSource awq = org.lmqt.layerwise.CalibratedQuantization.quantize(QuantMethod.AWQ,
+                     Checkpoint.open(model), b4g64, windows, ComputeDevice.CPU, l -> { });
+             LlamaModel fp = LlamaModel.load(WeightSource.of(ckpt), ComputeDevice.CPU);
+             LlamaModel q = LlamaModel.load(awq, ComputeDevice.CPU);
+             ActivationCapture fpIn = new ActivationCapture(fp.manager(), Set.of(BlockPart.ATTN_IN));
+             ActivationCapture qIn = new ActivationCapture(q.manager(), Set.of(BlockPart.ATTN_IN))) {
+            try (var a = fp.addHook(fpIn); var b = q.addHook(qIn)) {
+                for (long[] w : windows) {
+                    fp.logits(w);
+                    q.logits(w);
+                }
+            }
+            for (String module : List.of("self_attn.q_proj", "self_attn.k_proj")) {
+                MatrixKey key = new MatrixKey(0, module);
+                float[] w = ckpt.tensor(key.weightName(ckpt.family())).data();                    // [out, in]
+                var qm = awq.quantized(key).orElseThrow();
+                float[] deq = qm.dequantize();                                                     // [out, in]
+                int out = qm.shape()[0];
+                int in = qm.shape()[1];
+                double err = 0;
+                for (int k = 0; k < windows.length; k++) {
+                    float[] x = fpIn.inputs(0, BlockPart.ATTN_IN).get(k).toFloatArray();          // [T, in]
+                    float[] xs = qIn.inputs(0, BlockPart.ATTN_IN).get(k).toFloatArray();          // [T, in]
+                    for (int r = 0; r < x.length / in; r++) {
+                        for (int o = 0; o < out; o++) {
+                            double d = 0;
+                            for (int i = 0; i < in; i++) {
+                                d += (double) x[r * in + i] * w[o * in + i] - (double) xs[r * in + i] * deq[o * in + i];
+                            }
+                            err += d * d;
+                        }
+                    }
+                }
+                double table = output.get("0," + module + ",4,64");
+                // X' = X / s is rounded to float32 in the model, so agreement to float32 precision
+                assertEquals(Math.sqrt(err), table, 1e-4 * table, module);
+            }
+        }
+    }
+
     @Test
     void badInputGetsOneLine() throws Exception {
         assertEquals("unknown FNorm method 'gptx' (known: rtn, hqq, gptq, awq, nf4)",

@@ -97,8 +97,7 @@ final class CalibratedFnorm {
             }
         }
         int perBlock = modules.size() * configs.size();
-        String fingerprint = "# " + CalibratedQuantization.fingerprint(method, configs.getFirst(), ckpt, windows)
-                .replace('\n', ' ').strip() + " configs " + configs;
+        String fingerprint = fingerprint(method, ckpt, windows);
         List<String> rows = resumed(part, fingerprint, perBlock);
         int done = rows.size() / perBlock;
         if (done == 0) {
@@ -137,6 +136,13 @@ final class CalibratedFnorm {
             pool.shutdownNow();
         }
         return rows;   // block by block, each module-major then by config: the table's order
+    }
+
+    /** The part file's first line: the method and its configs, the checkpoint and the windows. */
+    static String fingerprint(QuantMethod method, Checkpoint ckpt, long[][] windows) {
+        List<QuantConfig> configs = MethodFnorm.configs(method);
+        return "# " + CalibratedQuantization.fingerprint(method, configs.getFirst(), ckpt, windows)
+                .replace('\n', ' ').strip() + " configs " + configs;
     }
 
     /** GPTQ rows of block {@code i}: Hessians and Grams from one forward, then every matrix at every config. */
