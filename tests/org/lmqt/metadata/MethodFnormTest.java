@@ -157,6 +157,39 @@ class MethodFnormTest {
         }
     }
 
+    /** hqq is the original's table, byte for byte; rtn's rows are HQQ's rounding without the proximal step. */
+    @Test
+    void hqqIsTheOriginalTableAndRtnRoundsWithoutOptimising() throws Exception {
+        try (Checkpoint ckpt = Checkpoint.open(model)) {
+            Path hqq = MethodFnorm.write(QuantMethod.HQQ, ckpt, tmp.resolve("hqq"), 2, false, ComputeDevice.CPU,
+                    () -> { throw new AssertionError("HQQ needs no calibration"); }).file();
+            Path original = MetadataDump.write(MetadataKind.FNORM, ckpt, tmp.resolve("original"), 2, false).file();
+            assertEquals(original.getFileName(), hqq.getFileName());
+            assertEquals(Files.readString(original), Files.readString(hqq));
+            Path rtn = MethodFnorm.write(QuantMethod.RTN, ckpt, tmp.resolve("hqq"), 2, false, ComputeDevice.CPU,
+                    () -> null).file();
+            List<String> rtnLines = Files.readAllLines(rtn);
+            List<String> hqqLines = Files.readAllLines(hqq);
+            assertEquals(hqqLines.size(), rtnLines.size());
+            Tensor w = ckpt.tensor(new MatrixKey(0, "mlp.down_proj").weightName(ckpt.family()));
+            int checked = 0;
+            for (int k = 1; k < rtnLines.size(); k++) {
+                String[] r = rtnLines.get(k).split(",");
+                String[] h = hqqLines.get(k).split(",");
+                assertEquals(List.of(h).subList(0, 6), List.of(r).subList(0, 6));
+                if (r[0].equals("0") && r[1].equals("mlp.down_proj")) {
+                    var spec = org.lmqt.quant.Hqq.Spec.rtn(Integer.parseInt(r[2]), Integer.parseInt(r[3]));
+                    float[] deq = new org.lmqt.quant.Hqq(null).apply(w.data(), w.shape(), spec).dequantizeHalf();
+                    assertEquals(Fnorm.norm(w.data(), deq, false), Double.parseDouble(r[6]), 0, rtnLines.get(k));
+                    // HQQ's proximal step lowers the error rounding leaves
+                    assertTrue(Double.parseDouble(h[6]) <= Double.parseDouble(r[6]), hqqLines.get(k));
+                    checked++;
+                }
+            }
+            assertEquals(12, checked);
+        }
+    }
+
     /** MXQ on the GPTQ table: within the budget, and optimal for the output objective among both allocations. */
     @Test
     void mxqAllocatesGptqConfigsWithinTheBudget() {
@@ -309,6 +342,12 @@ class MethodFnormTest {
         try (Checkpoint ckpt = Checkpoint.open(model)) {
             assertThrows(UserException.class, () -> MethodFnorm.write(QuantMethod.GPTQ, ckpt, tmp.resolve("none"), 1,
                     false, ComputeDevice.CPU, () -> new long[0][]));
+            // NF4's table has only 4-bit configs: a 3-bit budget is infeasible, in one line
+            Path nf4 = MethodFnorm.write(QuantMethod.NF4, ckpt, tmp.resolve("meta"), 2, false, ComputeDevice.CPU,
+                    () -> null).file();
+            UserException infeasible = assertThrows(UserException.class,
+                    () -> Mxq.solve(FnormTable.read(nf4), 3.0, MxqOptions.DEFAULTS));
+            assertFalse(infeasible.getMessage().contains("\n"), infeasible.getMessage());
         }
     }
 

@@ -261,7 +261,7 @@ public final class ModelRunner implements SubtaskRunner {
         }
         if (s.algo() == Algo.MXQ_NF4) {
             // NF4 at each matrix's allocated block size; solving counts as quantization time
-            fake.mxqConfigs = allocation(FnormTable.read(fake.mxqTable), Algo.budget(s.cfg()));
+            fake.mxqConfigs = allocation(methodTable(fake.mxqTable, QuantMethod.NF4), Algo.budget(s.cfg()));
             fake.mxqPlan = QuantPlan.perMatrix(QuantMethod.NF4, fake.mxqConfigs, "mxq-nf4 " + s.cfg());
             return new org.lmqt.model.QuantizedWeights(ckpt, fake.mxqPlan, new org.lmqt.quant.Hqq(null));
         }
@@ -444,6 +444,13 @@ public final class ModelRunner implements SubtaskRunner {
         return perMatrix;
     }
 
+    /** A base method's table, read; a config the method lacks (a hand-edited table) is a one-line error. */
+    private static FnormTable methodTable(Path file, QuantMethod method) {
+        FnormTable t = FnormTable.read(file);
+        t.configs().forEach(c -> MethodFnorm.requireConfig(method, c));
+        return t;
+    }
+
     /** The FNorm table of a base method in {@code --fnorm-dir}, computed once (one writer among processes). */
     private Path fnormTable(Checkpoint ckpt, QuantMethod method, java.util.function.Supplier<long[][]> windows) {
         Path table = settings.fnormDir().resolve(MethodFnorm.fileName(ckpt.shortId(), method));
@@ -469,7 +476,7 @@ public final class ModelRunner implements SubtaskRunner {
             double calibSeconds = (System.nanoTime() - t0) / 1e9;
             Path table = fnormTable(ckpt, QuantMethod.GPTQ, () -> windows);
             long t1 = System.nanoTime();
-            Map<MatrixKey, QuantConfig> configs = allocation(FnormTable.read(table), Algo.budget(s.cfg()));
+            Map<MatrixKey, QuantConfig> configs = allocation(methodTable(table, QuantMethod.GPTQ), Algo.budget(s.cfg()));
             BlockStore store = BlockStore.at(blocks, CalibratedQuantization.fingerprint(QuantMethod.GPTQ,
                     configs.values().iterator().next(), ckpt, windows) + "allocation " + configs + "\n");
             WeightSource quantized = CalibratedQuantization.quantizeGptq(ckpt, key -> {

@@ -50,6 +50,10 @@ public class FnormDumpCommand extends DumpCommand {
         GptqCalibration.Settings windows = new GptqCalibration.Settings(calibWindows, calibLength, calibSeed);
         ComputeDevice dev = device == null ? ComputeDevice.fromEnvironment() : ComputeDevice.parse(device);
         for (String model : models) {
+            if (org.lmqt.clip.ClipLayout.isClipFolder(org.lmqt.checkpoint.HubCache.resolve(model))) {
+                throw new UserException(model + ": --method " + method + " applies to LLM checkpoints; CLIP models "
+                        + "have the HQQ table only");
+            }
             try (Checkpoint ckpt = Checkpoint.open(model)) {
                 print(MethodFnorm.write(m, ckpt, outputDir, threads, force, dev, () -> windows(ckpt, m, windows)));
             }
