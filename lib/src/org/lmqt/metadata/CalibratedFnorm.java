@@ -179,18 +179,21 @@ final class CalibratedFnorm {
         }
         hessians.values().forEach(GptqHessian::values);   // brings each Hessian back once, before the workers read it
         GptqQuantizer gptq = new GptqQuantizer(GptqOptions.DEFAULT);
-        List<MatrixJob> jobs = new ArrayList<>();
+        List<String> rows = new ArrayList<>();
         for (String module : weights.family().linearModules()) {
+            // one matrix at a time, its configs in parallel (so only its dequantized weights are held)
             MatrixKey key = new MatrixKey(i, module);
             Tensor w = weights.tensor(key.weightName(weights.family()));                         // [out, in]
             BlockPart part = BlockPart.ofModule(module);
             GptqHessian h = hessians.get(part);
+            List<MatrixJob> jobs = new ArrayList<>();
             for (QuantConfig c : configs) {
                 jobs.add(new MatrixJob(key, c, w, grams.get(part),
                         pool.submit(() -> gptq.quantize(w.data(), w.shape(), c, h).matrix().dequantize())));
             }
+            rows.addAll(finish(jobs));
         }
-        return finish(jobs);
+        return rows;
     }
 
     /** AWQ rows of block {@code i}: the parts' inputs captured in one forward, then the block at every config. */
