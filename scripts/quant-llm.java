@@ -155,7 +155,7 @@ class quant_llm implements Callable<Integer> {
                 device == null ? ComputeDevice.fromEnvironment() : ComputeDevice.parse(device), threads,
                 new ModelRunner.Calibration(java.util.Optional.ofNullable(calibData),
                         new GptqCalibration.Settings(calibWindows, calibLength, GptqCalibration.Settings.DEFAULT.seed())),
-                kl));
+                kl), mxq.objective());
         Harness.Settings settings = new Harness.Settings(resultDir, name, failFast, dryRun);
         Harness harness = new Harness(settings, runner, System.out);
         if (slurm.status()) {

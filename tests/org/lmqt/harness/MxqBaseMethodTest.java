@@ -100,6 +100,21 @@ class MxqBaseMethodTest {
         long size = (Long) row.metrics().get("model_storage_size");
         assertEquals(Files.size(snapshot.resolve(CommunitySnapshot.FILE)), size);
 
+        // --objective output: the allocation that minimises the output errors, in a snapshot root of its own
+        ModelRunner outputRunner = new ModelRunner(new ModelRunner.Settings(tmp.resolve("snap-output"), fnormDir,
+                MxqOptions.DEFAULTS, PplDataset.ORIGINAL, new Perplexity(64, 32), OptionalInt.empty(),
+                ComputeDevice.CPU, 1, new ModelRunner.Calibration(Optional.of(docs),
+                        new GptqCalibration.Settings(4, 64, 1)), false), org.lmqt.mxq.Objective.OUTPUT);
+        outputRunner.run(new Subtask(ref, "3_50", Task.QUANT, Algo.MXQ_GPTQ));
+        Allocation byOutput = Mxq.solve(org.lmqt.mxq.Objective.OUTPUT.apply(t), 3.5, MxqOptions.DEFAULTS);
+        try (WeightSource w = CommunitySnapshot.source(s.snapshotDir(tmp.resolve("snap-output")))) {
+            for (int i = 0; i < t.size(); i++) {
+                GptqMatrix g = (GptqMatrix) w.quantized(t.matrices().get(i).matrixKey()).orElseThrow();
+                assertEquals(byOutput.config(i), new QuantConfig(g.bits(), g.group()));
+            }
+        }
+        assertTrue(!java.util.Arrays.equals(a.choice(), byOutput.choice()), "the objectives allocate differently here");
+
         // NF4: quantized as it loads, at each matrix's allocated block size, within its budget
         ResultRow nf4 = runner.run(new Subtask(ref, "4_25", Task.EVAL_MODEL_STORAGE, Algo.mxqOver("nf4")));
         assertEquals("mxq-nf4", nf4.algo());

@@ -130,10 +130,20 @@ public final class ModelRunner implements SubtaskRunner {
     }
 
     private final Settings settings;
+    private final org.lmqt.mxq.Objective objective;
     private final Map<PplDataset, String> texts = new HashMap<>();
 
     public ModelRunner(Settings settings) {
+        this(settings, org.lmqt.mxq.Objective.WEIGHT);
+    }
+
+    /**
+     * A runner whose MXQ algos minimise {@code objective}: the weight error (the FNorm, as the original) or the output
+     * error of a calibrated method's table ({@code mxq-gptq}; the other tables lack it: a one-line error).
+     */
+    public ModelRunner(Settings settings, org.lmqt.mxq.Objective objective) {
         this.settings = settings;
+        this.objective = java.util.Objects.requireNonNull(objective, "objective");
     }
 
     @Override
@@ -408,7 +418,7 @@ public final class ModelRunner implements SubtaskRunner {
                 case MXQ -> {
                     Path fnorm = fnormTable(ckpt);
                     t0 = System.nanoTime();   // the FNorm table is metadata, computed once; not quantization time
-                    yield mxqPlan(FnormTable.read(fnorm), Algo.budget(s.cfg()), s.cfg());
+                    yield mxqPlan(objective.apply(FnormTable.read(fnorm)), Algo.budget(s.cfg()), s.cfg());
                 }
                 case FP16, BNB, GPTQ, AWQ, SMOOTHQUANT, ZEROQUANT, FP8, FP4, MXFP8, MXFP4, MXQ_GPTQ, MXQ_NF4 ->
                         throw new IllegalStateException(s.algo() + " has no lmqt snapshot");
@@ -445,10 +455,10 @@ public final class ModelRunner implements SubtaskRunner {
     }
 
     /** A base method's table, read; a config the method lacks (a hand-edited table) is a one-line error. */
-    private static FnormTable methodTable(Path file, QuantMethod method) {
+    private FnormTable methodTable(Path file, QuantMethod method) {
         FnormTable t = FnormTable.read(file);
         t.configs().forEach(c -> MethodFnorm.requireConfig(method, c));
-        return t;
+        return objective.apply(t);
     }
 
     /** The FNorm table of a base method in {@code --fnorm-dir}, computed once (one writer among processes). */
