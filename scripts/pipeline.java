@@ -47,10 +47,13 @@ class pipeline implements Callable<Integer> {
         for (Pipeline.StepResult r : pipeline.run()) {
             System.out.printf("%-11s %s %s%n", r.step(), r.skipped() ? "done before:" : "wrote", r.output());
         }
-        System.out.printf("%n%-18s %8s %12s %10s%n", "method", "bits/par", "perplexity", "vs fp16");
+        System.out.printf("%n%-18s %8s %12s %10s %10s %10s%n", "method", "bits/par", "perplexity", "vs fp16",
+                "KL(fp16)", "top-1 =");
         for (Pipeline.Headline h : pipeline.headlines()) {
-            System.out.printf(java.util.Locale.ROOT, "%-18s %8.3f %12.4f %+9.2f%%%n", h.method(), h.bits(),
-                    h.perplexity(), h.changePercent());
+            String kl = Double.isNaN(h.kld()) ? String.format("%10s %10s", "n/a", "n/a")
+                    : String.format(java.util.Locale.ROOT, "%10.5f %9.2f%%", h.kld(), 100 * h.top1Agree());
+            System.out.printf(java.util.Locale.ROOT, "%-18s %8.3f %12.4f %+9.2f%% %s%n", h.method(), h.bits(),
+                    h.perplexity(), h.changePercent(), kl);
         }
         return 0;
     }

@@ -55,6 +55,9 @@ class PipelineTest {
                 "bnb b4g64", "gptq b4g64"), h.stream().map(Pipeline.Headline::method).toList());
         assertEquals(0, h.get(0).changePercent(), 1e-12);
         assertTrue(h.stream().allMatch(x -> x.perplexity() > 1 && x.perplexity() < 600), h.toString());
+        // the KL divergence from fp16 on the same windows: positive for every quantized model, top-1 agreement a share
+        assertTrue(h.stream().skip(1).allMatch(x -> x.kld() > 0 && x.top1Agree() > 0 && x.top1Agree() <= 1),
+                h.toString());
         // the baselines' figure: perplexity against bits of this run's methods, with its tidy CSV
         Path pplMem = p.figuresDir().resolve("ppl-mem-tiny-llama.csv");
         List<String> tidy = Files.readAllLines(pplMem);

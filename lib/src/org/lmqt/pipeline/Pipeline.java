@@ -174,12 +174,16 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
      * @param bits          bits per parameter of the quantized matrices (16 for fp16; the budget for MXQ)
      * @param perplexity    perplexity on the corpus
      * @param changePercent change against fp16, in percent
+     * @param kld           mean KL divergence of its next-token distributions from fp16's on the same windows (0 for
+     *                      fp16 itself)
+     * @param top1Agree     share of positions where it and fp16 agree on the most likely token (1 for fp16)
      */
-    public record Headline(String method, double bits, double perplexity, double changePercent) {}
+    public record Headline(String method, double bits, double perplexity, double changePercent, double kld,
+                           double top1Agree) {}
 
     /** The summary of the finished experiments: method, bits, perplexity and its change against fp16. */
     public List<Headline> headlines() {
-        List<String[]> raw = new ArrayList<>();   // method, bits, ppl
+        List<String[]> raw = new ArrayList<>();   // method, bits, ppl, kld, top1
         for (String experiment : List.of("pipeline", "pipeline-" + VARIANTS.get(0).cliName(),
                 "pipeline-" + VARIANTS.get(1).cliName(), "pipeline-baselines")) {
             Path result = latestResult(resultDir().resolve(experiment));
@@ -200,13 +204,33 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
                     default -> QuantConfig.parse(cfg).bitsPerParameter();
                 };
                 String label = algo.equals("fp16") ? method : method + " " + cfg.replace('_', '.');
-                raw.add(new String[] {label, Double.toString(bits), t.column("ppl_wikitext").getString(r)});
+                boolean reference = algo.equals("fp16");
+                raw.add(new String[] {label, Double.toString(bits), t.column("ppl_wikitext").getString(r),
+                        reference ? "0" : cell(t, "kld_wikitext", r),
+                        reference ? "1" : cell(t, "top1_agree_wikitext", r)});
             }
         }
         double fp = raw.stream().filter(r -> r[0].equals("fp16")).mapToDouble(r -> Double.parseDouble(r[2]))
                 .findFirst().orElse(Double.NaN);
         return raw.stream().map(r -> new Headline(r[0], Double.parseDouble(r[1]), Double.parseDouble(r[2]),
-                100 * (Double.parseDouble(r[2]) / fp - 1))).toList();
+                100 * (Double.parseDouble(r[2]) / fp - 1), measured(r[3], r[4]), measured(r[4], r[3]))).toList();
+    }
+
+    /** The text of a result cell, "" where the column is missing or the cell empty. */
+    private static String cell(Table t, String column, int row) {
+        return !t.containsColumn(column) || t.column(column).isMissing(row) ? "" : t.column(column).getString(row);
+    }
+
+    /**
+     * A KL cell as a number; NaN where it was not measured: empty, or 0 next to a top-1 agreement of 0 (the harness
+     * writes 0 for what it did not measure, as the original does; results from before the pipeline measured KL).
+     */
+    private static double measured(String cell, String partner) {
+        if (cell.isBlank() || partner.isBlank()) {
+            return Double.NaN;
+        }
+        double v = Double.parseDouble(cell);
+        return v == 0 && Double.parseDouble(partner) == 0 ? Double.NaN : v;
     }
 
     private static Path latestResult(Path experimentDir) {
@@ -222,7 +246,7 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
     private ModelRunner runner(Path snapshots, Path fnormDir, MxqOptions mxq) {
         return new ModelRunner(new ModelRunner.Settings(snapshots, fnormDir, mxq,
                 List.of(PplDataset.parse(corpus.toString())), new Perplexity(256, 128), java.util.OptionalInt.empty(),
-                device, threads));
+                device, threads, ModelRunner.Calibration.ORIGINAL, true));
     }
 
     /** GPTQ's calibration windows in the main job: 16 of 256 tokens of the corpus, drawn with seed 1. */
@@ -235,7 +259,7 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
         ModelRunner runner = new ModelRunner(new ModelRunner.Settings(outputDir.resolve("snapshots"), dataDir(),
                 MxqOptions.DEFAULTS, List.of(PplDataset.parse(corpus.toString())), new Perplexity(256, 128),
                 java.util.OptionalInt.empty(), device, threads,
-                new ModelRunner.Calibration(Optional.of(corpus), CALIBRATION), false));
+                new ModelRunner.Calibration(Optional.of(corpus), CALIBRATION), true));
         Harness.Outcome o = new Harness(new Harness.Settings(resultDir(), "pipeline-baselines", true, false), runner,
                 System.out).run(plan);
         return new StepResult("baselines", o.result().orElse(resultDir()), o.ran() == 0);
