@@ -68,6 +68,14 @@ public final class DecoderBlock {
         return new DecoderBlock(index, spec, device, inputNorm, postNorm, List.of(copy));
     }
 
+    /**
+     * The same block with other norm weights ({@code [hidden]} each, in the device's type); the linears are shared.
+     * Layer-wise distillation trains a block through this and {@link #withLinear}.
+     */
+    public DecoderBlock withNorms(NDArray inputNormWeight, NDArray postNormWeight) {
+        return new DecoderBlock(index, spec, device, inputNormWeight, postNormWeight, linears);
+    }
+
     /** The whole block: {@code x [T, hidden] -> [T, hidden]}; the cache (may be null) grows by {@code T}. */
     public NDArray forward(NDArray x, Positions pos, KvCache cache, List<ForwardHook> hooks) {
         // attention with pre-norm and residual
