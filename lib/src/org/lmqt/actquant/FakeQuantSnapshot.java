@@ -33,8 +33,9 @@ import org.lmqt.quant.QuantizedMatrix;
  * <li>{@value #FILE}: per quantized linear (module path {@code P}) either its symmetric integer codes
  * {@code P.weight_codes} (I8 {@code [out, in]}) and steps {@code P.weight_steps} (F32 {@code [groups]}, row-major
  * groups; weight = code * step) for the integer formats that have them (SmoothQuant's int8 per channel / per
- * tensor, ZeroQuant's symmetric DeepSpeed groups), or the fake-quantized values {@code P.weight} (F32) for the
- * others (LLMC float, MX, asymmetric min-max); tensors a method changed (smoothed or distilled norm weights) as F32;
+ * tensor, ZeroQuant's symmetric DeepSpeed groups), with zero points {@code P.weight_zeros} (F32 {@code [rows]};
+ * weight = step * (code - zero), the codes read unsigned) for qllm-infer's asymmetric min-max, or the fake-quantized
+ * values {@code P.weight} (F32) for the others (LLMC float, MX, DeepSpeed asymmetric); tensors a method changed (smoothed or distilled norm weights) as F32;
  * every other tensor as the checkpoint stores it. Metadata: {@code format} = {@value #FORMAT}, {@code matrices}
  * (JSON {@code "<layer>.<module>" -> {"format": ..., "bits_per_weight": ..., "shape": [out, in], "code_bits": b}}).</li>
  * <li>{@value #RECIPE}: {@code format}, {@code method} (algo, config and what it did, e.g. the LKD settings and
@@ -83,6 +84,9 @@ public final class FakeQuantSnapshot {
                     IntCodes c = m.codes().get();
                     writer.putBytes(p + ".weight_codes", DType.I8, m.shape(), c.codes());
                     writer.put(p + ".weight_steps", DType.F32, new int[] {c.steps().length}, c.steps());
+                    if (c.minMax()) {
+                        writer.put(p + ".weight_zeros", DType.F32, new int[] {c.zeros().length}, c.zeros());
+                    }
                     mj.put("code_bits", c.bits());
                 } else {
                     writer.put(p + ".weight", DType.F32, m.shape(), m.values());
@@ -184,7 +188,8 @@ public final class FakeQuantSnapshot {
                 int[] shape = {m.path("shape").path(0).asInt(), m.path("shape").path(1).asInt()};
                 Optional<IntCodes> codes = file.contains(p + ".weight_codes")
                         ? Optional.of(new IntCodes(m.path("code_bits").asInt(), file.readBytes(p + ".weight_codes"),
-                                file.tensor(p + ".weight_steps").data()))
+                                file.tensor(p + ".weight_steps").data(), file.contains(p + ".weight_zeros")
+                                        ? file.tensor(p + ".weight_zeros").data() : new float[0]))
                         : Optional.empty();
                 float[] values = codes.map(IntCodes::values).orElseGet(() -> file.tensor(p + ".weight").data());
                 return Optional.of(new FakeQuantMatrix(m.path("format").asText(), shape, values,

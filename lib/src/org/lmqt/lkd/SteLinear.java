@@ -19,8 +19,27 @@ import org.lmqt.quant.act.WeightQuantFormat;
  * @param weights     the weight's fake quantization, if any
  * @param activations the input's fake quantization, if any
  */
-public record SteLinear(MatrixKey key, NDArray weight, NDArray bias, Optional<WeightQuantFormat> weights,
-                        Optional<ActivationQuantizer> activations) implements LinearLayer {
+public final class SteLinear implements LinearLayer {
+    private final MatrixKey key;
+    private final NDArray weight;   // [out, in]
+    private final NDArray bias;     // [out] or null
+    private final Optional<WeightQuantFormat> weights;
+    private final Optional<ActivationQuantizer> activations;
+    private NDArray quantizedWeight; // [out, in], built on the first forward (the weight does not change in a step)
+
+    public SteLinear(MatrixKey key, NDArray weight, NDArray bias, Optional<WeightQuantFormat> weights,
+                     Optional<ActivationQuantizer> activations) {
+        this.key = key;
+        this.weight = weight;
+        this.bias = bias;
+        this.weights = weights;
+        this.activations = activations;
+    }
+
+    @Override
+    public MatrixKey key() {
+        return key;
+    }
 
     @Override
     public NDArray forward(NDArray x) {
@@ -29,10 +48,12 @@ public record SteLinear(MatrixKey key, NDArray weight, NDArray bias, Optional<We
         // fake-quantized input and weight, gradients straight through
         NDArray xq = activations.isEmpty() ? x
                 : Ste.of(x, activations.get().apply(key, Ste.floats(x), in));            // [T, in]
-        NDArray wq = weights.isEmpty() ? weight
-                : Ste.of(weight, weights.get().apply(Ste.floats(weight), out, in));       // [out, in]
+        if (quantizedWeight == null) {
+            quantizedWeight = weights.isEmpty() ? weight
+                    : Ste.of(weight, weights.get().apply(Ste.floats(weight), out, in));   // [out, in]
+        }
         // y = xq wq^T + b
-        NDArray y = xq.matMul(wq.transpose());                                           // [T, out]
+        NDArray y = xq.matMul(quantizedWeight.transpose());                              // [T, out]
         return bias == null ? y : y.add(bias);
     }
 

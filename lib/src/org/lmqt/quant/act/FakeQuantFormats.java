@@ -88,7 +88,8 @@ public final class FakeQuantFormats {
             }
             case "qli-int8" -> {
                 MinMaxQuantizer q = new MinMaxQuantizer(8, false);
-                yield p.only(format(p.name, (w, r, c) -> q.fakeQuantize(w, c), (r, c) -> 8 + 2.0 * SCALE_BITS / c));
+                yield p.only(format(p.name, (w, r, c) -> q.fakeQuantize(w, c), (r, c) -> 8 + 2.0 * SCALE_BITS / c,
+                        (w, r, c) -> IntCodes.minMax(w, c, 8)));
             }
             case "e4m3", "e5m2", "e2m1" -> {
                 p.allow("qtorch", "g");
