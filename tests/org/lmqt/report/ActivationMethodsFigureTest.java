@@ -58,6 +58,10 @@ class ActivationMethodsFigureTest {
             assertNotEquals("#777777", Theme.methodColor(label), label);
             assertTrue(Theme.METHOD_SYMBOLS.containsKey(label), label);
         }
+        // a grid of activation methods alone (no MXQ) is drawn too
+        Chart noMxq = PplMemChart.build("tiny", rows.stream().filter(x -> !x.algo().equals("mxq")).toList(),
+                new PplMemChart.Options("mxq1", 2.8, 9, 1.5));
+        assertTrue(noMxq.figure().traces().stream().anyMatch(t -> "SmoothQuant".equals(t.name())));
         assertEquals(Theme.methodColor("HQQ"), Theme.methodColor("HQQ+kivi2-g32-r128"), "a KV variant keeps its colour");
         assertEquals("square-open", Theme.methodSymbol("HQQ+kivi2-g32-r128"));
     }

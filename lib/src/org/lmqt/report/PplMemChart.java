@@ -66,8 +66,9 @@ public final class PplMemChart {
                         : r.attempt().isEmpty() && !r.algo().equals("fp16"))
                 .sorted((a, b) -> Double.compare(a.bpp(), b.bpp()))
                 .toList();
-        if (shown.stream().noneMatch(r -> r.algo().equals("mxq"))) {
-            throw new IllegalArgumentException("no MXQ results of attempt '" + opt.attempt() + "' for " + model);
+        if (shown.isEmpty()) {
+            throw new IllegalArgumentException("no results of " + model + " between " + opt.minBpp() + " and "
+                    + opt.maxBpp() + " bits (MXQ attempt '" + opt.attempt() + "')");
         }
         List<String> datasets = opt.datasets();
         Grid grid = new Grid(1, datasets.size(), 0.12, 0);
@@ -87,7 +88,8 @@ public final class PplMemChart {
             double ref = fp16.ppl(dataset);
             // one marker trace per method
             for (String method : methods) {
-                List<ResultRow> m = shown.stream().filter(r -> r.method().equals(method) && !Double.isNaN(r.ppl(dataset))).toList();
+                // a perplexity of 0 is a dataset the harness did not evaluate
+                List<ResultRow> m = shown.stream().filter(r -> r.method().equals(method) && r.ppl(dataset) > 0).toList();
                 if (m.isEmpty()) {
                     continue;
                 }
