@@ -217,6 +217,14 @@ class LayerDistillationTest {
                     windows(5, 2, 16), c, (l, s, v) -> { }).tensors();
             Map<String, float[]> other = LayerDistillation.train(teacher, WeightSource.of(ckpt), recipe,
                     windows(6, 2, 16), c, (l, s, v) -> { }).tensors();
+            // without the teacher cache (recomputed every step, as qllm-infer): the same weights
+            Map<String, float[]> uncached = LayerDistillation.train(teacher, WeightSource.of(ckpt), recipe,
+                    windows(5, 2, 16), new LkdConfig("0", 3, 1, c.optimizer()), (l, s, v) -> { }, 0).tensors();
+            Map<String, float[]> cachedRun = LayerDistillation.train(teacher, WeightSource.of(ckpt), recipe,
+                    windows(5, 2, 16), new LkdConfig("0", 3, 1, c.optimizer()), (l, s, v) -> { }).tensors();
+            for (String n : uncached.keySet()) {
+                assertArrayEquals(uncached.get(n), cachedRun.get(n), n + ": cached teacher, same weights");
+            }
             String q = "model.layers.0.self_attn.q_proj.weight";
             assertEquals(a.keySet(), b.keySet());
             for (String n : a.keySet()) {

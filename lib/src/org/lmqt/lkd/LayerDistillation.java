@@ -69,6 +69,19 @@ public final class LayerDistillation {
      */
     public static Result train(LlamaModel teacher, WeightSource weights, FakeQuantRecipe recipe, long[][] windows,
                                LkdConfig config, Progress progress) {
+        return train(teacher, weights, recipe, windows, config, progress, TEACHER_CACHE_BYTES);
+    }
+
+    /**
+     * The teacher's layer inputs and outputs of all windows are computed once and kept when they fit in this many
+     * bytes (the teacher is deterministic, so the result is the same as recomputing them every step, as qllm-infer
+     * does); above it they are recomputed per batch.
+     */
+    public static final long TEACHER_CACHE_BYTES = 512L << 20;
+
+    /** As {@link #train(LlamaModel, WeightSource, FakeQuantRecipe, long[][], LkdConfig, Progress)}, with a cache budget. */
+    public static Result train(LlamaModel teacher, WeightSource weights, FakeQuantRecipe recipe, long[][] windows,
+                               LkdConfig config, Progress progress, long teacherCacheBytes) {
         if (windows.length == 0) {
             throw new UserException("LKD needs at least one calibration window");
         }
@@ -81,7 +94,8 @@ public final class LayerDistillation {
             throw new UserException(e.getMessage());
         }
         for (int l : layers) {
-            losses.put(l, trainLayer(teacher, weights, recipe, windows, config, l, tensors, progress));
+            losses.put(l, trainLayer(teacher, weights, recipe, windows, config, l, tensors, progress,
+                    teacherCacheBytes));
         }
         return new Result(tensors, losses);
     }
@@ -100,7 +114,7 @@ public final class LayerDistillation {
 
     private static double[] trainLayer(LlamaModel teacher, WeightSource weights, FakeQuantRecipe recipe,
                                        long[][] windows, LkdConfig config, int layer, Map<String, float[]> out,
-                                       Progress progress) {
+                                       Progress progress, long teacherCacheBytes) {
         ModelFamily family = weights.family();
         String prefix = family.layerPrefix() + layer + ".";
         String inNorm = prefix + "input_layernorm.weight";
@@ -128,6 +142,25 @@ public final class LayerDistillation {
             DecoderBlock base = teacher.block(layer);
             Optional<org.lmqt.quant.act.ActivationQuantizer> act = recipe.activations().map(ActFormat::quantizer);
             int batches = (windows.length + config.batch() - 1) / config.batch();
+            // the teacher's inputs and outputs of every window, once, when they fit
+            long tokens = 0;
+            for (long[] w : windows) {
+                tokens += w.length;
+            }
+            boolean cached = config.steps() > batches
+                    && tokens * teacher.config().hiddenSize() * 2L * 4 <= teacherCacheBytes;
+            List<NDArray[]> cache = new ArrayList<>();
+            if (cached) {
+                for (long[] w : windows) {
+                    try (NDScope scope = new NDScope()) {
+                        NDArray[] io = teacherIo(teacher, w, layer);
+                        io[0].attach(manager);
+                        io[1].attach(manager);
+                        NDScope.unregister(io);
+                        cache.add(io);
+                    }
+                }
+            }
             for (int step = 0; step < config.steps(); step++) {
                 int from = (step % batches) * config.batch();
                 int to = Math.min(windows.length, from + config.batch());
@@ -136,13 +169,8 @@ public final class LayerDistillation {
                     List<NDArray[]> batch = new ArrayList<>();
                     List<Positions> positions = new ArrayList<>();
                     for (int w = from; w < to; w++) {
-                        Positions pos = teacher.positions(0, windows[w].length);
-                        NDArray x = teacher.embed(windows[w]);                             // [T, hidden]
-                        for (int i = 0; i < layer; i++) {
-                            x = teacher.block(i, x, pos);                                  // [T, hidden]
-                        }
-                        batch.add(new NDArray[] {x, teacher.block(layer, x, pos).toType(DataType.FLOAT32, false)});
-                        positions.add(pos);
+                        batch.add(cached ? cache.get(w) : teacherIo(teacher, windows[w], layer));
+                        positions.add(teacher.positions(0, windows[w].length));
                     }
                     // 2. the student: trainable leaves in the device's type, fake-quantized linears
                     Map<String, NDArray> leaves = new LinkedHashMap<>();
@@ -185,6 +213,16 @@ public final class LayerDistillation {
             optimizer.clear();
         }
         return losses;
+    }
+
+    /** The teacher's input of {@code layer} ({@code hidden_states[layer]}) and its output in float32, {@code [T, hidden]}. */
+    private static NDArray[] teacherIo(LlamaModel teacher, long[] window, int layer) {
+        Positions pos = teacher.positions(0, window.length);
+        NDArray x = teacher.embed(window);                                               // [T, hidden]
+        for (int i = 0; i < layer; i++) {
+            x = teacher.block(i, x, pos);                                                // [T, hidden]
+        }
+        return new NDArray[] {x, teacher.block(layer, x, pos).toType(DataType.FLOAT32, false)};
     }
 
     /** A view of a source whose close does nothing. */
