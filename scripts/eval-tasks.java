@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import org.lmqt.Deps;
 import org.lmqt.cli.Cli;
 import org.lmqt.cli.ProgressBar;
+import org.lmqt.eval.tasks.LoglikelihoodScorer;
 import org.lmqt.eval.tasks.TaskEvaluation;
 import org.lmqt.eval.tasks.Tasks;
 import org.lmqt.model.LoadedModel;
@@ -54,6 +55,11 @@ class eval_tasks implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "Evaluate only the first N documents.")
     Integer limit;
 
+    @Option(names = "--no-prefix-sharing", description = "Run one forward per request instead of running once "
+            + "each token prefix that several requests share (same results up to float32 rounding; for comparing "
+            + "speed). LLM.int8 layers and --act-quant never share.")
+    boolean noPrefixSharing;
+
     @Option(names = "--ids", description = "Models without tokenizer.json: encode text as UTF-8 bytes + 3 "
             + "(the byte-level ids of make-tiny-llama), for smoke tests.")
     boolean byteIds;
@@ -72,11 +78,12 @@ class eval_tasks implements Callable<Integer> {
             var encoder = byteIds ? (java.util.function.Function<String, long[]>) eval_tasks::bytes
                     : (java.util.function.Function<String, long[]>) m.requireTokenizer()::encode;
             TaskEvaluation.Outcome o = eval.run(m.model(), encoder, data, pool, Optional.ofNullable(limit),
-                    i -> bar.step());
+                    !noPrefixSharing, i -> bar.step());
             bar.close();
-            System.out.printf(Locale.ROOT, "%s (%s), %s, %d-shot: %d documents, %d requests, %.2f documents/s%n",
-                    m.shortId(), modelOptions.quantLabel(), task, shots, o.documents(), o.requests(),
-                    o.documentsPerSecond());
+            boolean shared = new LoglikelihoodScorer(m.model(), !noPrefixSharing).sharesPrefixes();
+            System.out.printf(Locale.ROOT, "%s (%s), %s, %d-shot: %d documents, %d requests, %.2f documents/s "
+                            + "(prefix sharing %s)%n", m.shortId(), modelOptions.quantLabel(), task, shots,
+                    o.documents(), o.requests(), o.documentsPerSecond(), shared ? "on" : "off");
             o.metrics().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
                     .forEach(e -> System.out.printf(Locale.ROOT, "  %-16s %.4f%n", e.getKey(), e.getValue()));
         }

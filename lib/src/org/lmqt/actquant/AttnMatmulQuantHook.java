@@ -28,6 +28,12 @@ public record AttnMatmulQuantHook(int bits) implements ForwardHook {
         return rows(q, x);                                                               // x's shape
     }
 
+    /** Not token-wise: V's ranges span all the tokens attention reads, P's rows all the keys. */
+    @Override
+    public boolean tokenwise() {
+        return false;
+    }
+
     /** {@code x} quantized per row of its last dimension, in Java float32, back in its type. */
     private static NDArray rows(MinMaxQuantizer q, NDArray x) {
         int cols = (int) x.getShape().get(x.getShape().dimension() - 1);
