@@ -93,11 +93,25 @@ class FakeQuantSnapshotTest {
 
     @Test
     void zeroQuantAndFloatFormats(@TempDir Path tmp) {
-        assertTrue(storesCodes(roundTrip(tmp, "zeroquant", "w4a8")), "4-bit DeepSpeed codes");
+        Path w4 = roundTrip(tmp, "zeroquant", "w4a8");
+        assertTrue(storesCodes(w4), "4-bit DeepSpeed codes");
+        try (SafetensorsFile f = SafetensorsFile.open(w4.resolve(FakeQuantSnapshot.FILE))) {
+            var e = f.entry("model.layers.0.mlp.down_proj.weight_codes");
+            assertEquals(org.lmqt.checkpoint.DType.U8, e.dtype(), "two 4-bit codes per byte");
+            assertArrayEquals(new int[] {64, 88}, e.shape());
+        }
         assertTrue(storesCodes(roundTrip(tmp, "zeroquant", "qli-g32")), "8/4-bit DeepSpeed codes in 32 groups");
         assertFalse(storesCodes(roundTrip(tmp, "fp8", "e4m3")), "LLMC float: the values");
         Path mx = roundTrip(tmp, "mxfp4", "e2m1-w");
         assertTrue(FakeQuantSnapshot.activations(mx).isNone(), "weights only");
+    }
+
+    @Test
+    void nibblesRoundTripSignedAndUnsigned() {
+        byte[] codes = {-8, 7, 0, -1, 3, -5, 6, 1};
+        assertArrayEquals(codes, FakeQuantSnapshot.unpackNibbles(FakeQuantSnapshot.packNibbles(codes), true));
+        byte[] unsigned = {0, 15, 8, 1};
+        assertArrayEquals(unsigned, FakeQuantSnapshot.unpackNibbles(FakeQuantSnapshot.packNibbles(unsigned), false));
     }
 
     @Test

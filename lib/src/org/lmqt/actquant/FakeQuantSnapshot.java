@@ -30,14 +30,16 @@ import org.lmqt.quant.QuantizedMatrix;
  * A snapshot of a fake-quantization method (SmoothQuant, ZeroQuant with or without LKD, FP8/FP4, MX): the folder
  * holds {@value #FILE}, {@value #RECIPE}, {@code config.json} and the tokenizer files of the source model.
  * <ul>
- * <li>{@value #FILE}: per quantized linear (module path {@code P}) either its symmetric integer codes
- * {@code P.weight_codes} (I8 {@code [out, in]}) and steps {@code P.weight_steps} (F32 {@code [groups]}, row-major
+ * <li>{@value #FILE}: per quantized linear (module path {@code P}) either its integer codes
+ * {@code P.weight_codes} (I8 {@code [out, in]}; codes of at most 4 bits two per byte, U8 {@code [out, in/2]}, the
+ * even column in the low nibble, {@code "code_packing": "nibble"}) and steps {@code P.weight_steps} (F32 {@code [groups]}, row-major
  * groups; weight = code * step) for the integer formats that have them (SmoothQuant's int8 per channel / per
  * tensor, ZeroQuant's symmetric DeepSpeed groups), with zero points {@code P.weight_zeros} (F32 {@code [rows]};
  * weight = step * (code - zero), the codes read unsigned) for qllm-infer's asymmetric min-max, or the fake-quantized
  * values {@code P.weight} (F32) for the others (LLMC float, MX, DeepSpeed asymmetric); tensors a method changed (smoothed or distilled norm weights) as F32;
  * every other tensor as the checkpoint stores it. Metadata: {@code format} = {@value #FORMAT}, {@code matrices}
- * (JSON {@code "<layer>.<module>" -> {"format": ..., "bits_per_weight": ..., "shape": [out, in], "code_bits": b}}).</li>
+ * (JSON {@code "<layer>.<module>" -> {"format": ..., "bits_per_weight": ..., "shape": [out, in], "code_bits": b,
+ * "code_packing": "nibble", "zero_points": true}}, the last two where they apply).</li>
  * <li>{@value #RECIPE}: {@code format}, {@code method} (algo, config and what it did, e.g. the LKD settings and
  * losses; descriptive), {@code activations} ({@link ActivationRecipe#toJson}: the linear inputs' format or static
  * steps, the in-place quirk, the attention matmul bits), which every loader reapplies.</li>
@@ -82,10 +84,18 @@ public final class FakeQuantSnapshot {
                 mj.putArray("shape").add(m.shape()[0]).add(m.shape()[1]);
                 if (m.codes().isPresent()) {
                     IntCodes c = m.codes().get();
-                    writer.putBytes(p + ".weight_codes", DType.I8, m.shape(), c.codes());
+                    if (c.bits() <= 4 && c.codes().length % 2 == 0 && m.shape()[1] % 2 == 0) {
+                        // two 4-bit codes per byte, the even column in the low nibble
+                        writer.putBytes(p + ".weight_codes", DType.U8, new int[] {m.shape()[0], m.shape()[1] / 2},
+                                packNibbles(c.codes()));
+                        mj.put("code_packing", "nibble");
+                    } else {
+                        writer.putBytes(p + ".weight_codes", DType.I8, m.shape(), c.codes());
+                    }
                     writer.put(p + ".weight_steps", DType.F32, new int[] {c.steps().length}, c.steps());
                     if (c.minMax()) {
                         writer.put(p + ".weight_zeros", DType.F32, new int[] {c.zeros().length}, c.zeros());
+                        mj.put("zero_points", true);
                     }
                     mj.put("code_bits", c.bits());
                 } else {
@@ -124,6 +134,27 @@ public final class FakeQuantSnapshot {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Two codes of at most 4 bits per byte: code {@code 2j} in the low nibble of byte {@code j}. */
+    static byte[] packNibbles(byte[] codes) {
+        byte[] out = new byte[codes.length / 2];
+        for (int j = 0; j < out.length; j++) {
+            out[j] = (byte) ((codes[2 * j] & 0xf) | (codes[2 * j + 1] & 0xf) << 4);
+        }
+        return out;
+    }
+
+    /** The inverse of {@link #packNibbles}; signed codes are sign-extended from 4 bits. */
+    static byte[] unpackNibbles(byte[] packed, boolean signed) {
+        byte[] out = new byte[packed.length * 2];
+        for (int j = 0; j < packed.length; j++) {
+            int lo = packed[j] & 0xf;
+            int hi = (packed[j] >> 4) & 0xf;
+            out[2 * j] = (byte) (signed ? (lo ^ 8) - 8 : lo);
+            out[2 * j + 1] = (byte) (signed ? (hi ^ 8) - 8 : hi);
+        }
+        return out;
     }
 
     /** The runtime activation recipe a snapshot stores. */
@@ -187,7 +218,11 @@ public final class FakeQuantSnapshot {
                 String p = key.modulePath(family);
                 int[] shape = {m.path("shape").path(0).asInt(), m.path("shape").path(1).asInt()};
                 Optional<IntCodes> codes = file.contains(p + ".weight_codes")
-                        ? Optional.of(new IntCodes(m.path("code_bits").asInt(), file.readBytes(p + ".weight_codes"),
+                        ? Optional.of(new IntCodes(m.path("code_bits").asInt(),
+                                m.path("code_packing").asText("").equals("nibble")
+                                        ? unpackNibbles(file.readBytes(p + ".weight_codes"), !m.path("zero_points")
+                                                .asBoolean(false))
+                                        : file.readBytes(p + ".weight_codes"),
                                 file.tensor(p + ".weight_steps").data(), file.contains(p + ".weight_zeros")
                                         ? file.tensor(p + ".weight_zeros").data() : new float[0]))
                         : Optional.empty();
