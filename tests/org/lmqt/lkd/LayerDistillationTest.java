@@ -107,6 +107,26 @@ class LayerDistillationTest {
     }
 
     @Test
+    void deviceDeepSpeedQuantizerIsTheJavaOne() {
+        Random r = new Random(8);
+        int t = 9;
+        int in = 48;
+        float[] x = random(r, t * in, 2.0);                                        // [T, in]
+        for (int i = 0; i < in; i++) {
+            x[2 * in + i] = (i - 24) * 0.25f;                                      // ties at half steps
+        }
+        for (int bits : new int[] {8, 4}) {
+            float[] want = new DeepSpeedQuantizer(bits, true).perToken(x, in);
+            try (NDManager m = Djl.newManager(ComputeDevice.CPU)) {
+                float[] got = Ste.deepSpeedPerToken(m.create(x, new Shape(t, in)), bits).toFloatArray();
+                for (int i = 0; i < want.length; i++) {
+                    assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), bits + " bits, " + i);
+                }
+            }
+        }
+    }
+
+    @Test
     void adamWIsTorchsFormula() {
         float[] p0 = {0.5f, -1.25f, 2f, 0f, 1e-3f, -0.75f};
         float[][] grads = {{0.1f, -0.2f, 0.3f, 0f, 5f, -1e-4f}, {-0.3f, 0.1f, 0.3f, 1f, -2f, 2e-4f},
@@ -208,11 +228,13 @@ class LayerDistillationTest {
     @Test
     void seededWindowsMakeItReproducible() {
         FakeQuantRecipe recipe = FakeQuantRecipe.zeroquant("qli-g16");
-        LkdConfig c = new LkdConfig("0", 2, 2, AdamW.Settings.torch(1e-3, 1e-5));
+        LkdConfig c = new LkdConfig("0", 12, 2, AdamW.Settings.torch(1e-3, 1e-5));
+        // garbage collections during training change nothing (reading the inputs into Java once made them matter)
+        LayerDistillation.Progress gc = (l, s, v) -> System.gc();
         try (Checkpoint ckpt = Checkpoint.open(GQA);
              LlamaModel teacher = LlamaModel.load(WeightSource.of(ckpt), ComputeDevice.CPU)) {
             Map<String, float[]> a = LayerDistillation.train(teacher, WeightSource.of(ckpt), recipe,
-                    windows(5, 2, 16), c, (l, s, v) -> { }).tensors();
+                    windows(5, 2, 16), c, gc).tensors();
             Map<String, float[]> b = LayerDistillation.train(teacher, WeightSource.of(ckpt), recipe,
                     windows(5, 2, 16), c, (l, s, v) -> { }).tensors();
             Map<String, float[]> other = LayerDistillation.train(teacher, WeightSource.of(ckpt), recipe,

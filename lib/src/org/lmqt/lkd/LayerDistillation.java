@@ -141,6 +141,9 @@ public final class LayerDistillation {
             AdamW optimizer = new AdamW(config.optimizer());
             DecoderBlock base = teacher.block(layer);
             Optional<org.lmqt.quant.act.ActivationQuantizer> act = recipe.activations().map(ActFormat::quantizer);
+            // ZeroQuant's inputs (DeepSpeed symmetric per token) quantized on the device: see deviceActBits
+            String actName = recipe.activations().map(ActFormat::name).orElse("");
+            int deviceActBits = actName.equals("zq-int8") ? 8 : actName.equals("zq-int4") ? 4 : 0;
             int batches = (windows.length + config.batch() - 1) / config.batch();
             // the teacher's inputs and outputs of every window, once, when they fit
             long tokens = 0;
@@ -183,7 +186,7 @@ public final class LayerDistillation {
                     for (String module : DecoderBlock.MODULES) {
                         MatrixKey k = new MatrixKey(layer, module);
                         student = student.withLinear(new SteLinear(k, leaves.get(k.weightName(family)),
-                                leaves.get(k.biasName(family)), recipe.weights().apply(k), act));
+                                leaves.get(k.biasName(family)), recipe.weights().apply(k), act, deviceActBits));
                     }
                     // 3. MSE of the outputs, mean over the batch; gradients of every leaf
                     NDArray loss;

@@ -25,15 +25,28 @@ public final class SteLinear implements LinearLayer {
     private final NDArray bias;     // [out] or null
     private final Optional<WeightQuantFormat> weights;
     private final Optional<ActivationQuantizer> activations;
+    private final int deviceActBits;
     private NDArray quantizedWeight; // [out, in], built on the first forward (the weight does not change in a step)
 
     public SteLinear(MatrixKey key, NDArray weight, NDArray bias, Optional<WeightQuantFormat> weights,
                      Optional<ActivationQuantizer> activations) {
+        this(key, weight, bias, weights, activations, 0);
+    }
+
+    /**
+     * With {@code deviceActBits > 0} the input is quantized on the device by DeepSpeed's symmetric per-token
+     * quantizer of that many bits ({@link Ste#deepSpeedPerToken}, the same values as the Java quantizer) instead of
+     * {@code activations}: reading the input into Java during the forward pass made the gradients differ between
+     * otherwise identical runs (see {@link LayerDistillation}).
+     */
+    public SteLinear(MatrixKey key, NDArray weight, NDArray bias, Optional<WeightQuantFormat> weights,
+                     Optional<ActivationQuantizer> activations, int deviceActBits) {
         this.key = key;
         this.weight = weight;
         this.bias = bias;
         this.weights = weights;
         this.activations = activations;
+        this.deviceActBits = deviceActBits;
     }
 
     @Override
@@ -46,7 +59,8 @@ public final class SteLinear implements LinearLayer {
         int in = inFeatures();
         int out = outFeatures();
         // fake-quantized input and weight, gradients straight through
-        NDArray xq = activations.isEmpty() ? x
+        NDArray xq = deviceActBits > 0 ? Ste.of(x, Ste.deepSpeedPerToken(x, deviceActBits))  // [T, in]
+                : activations.isEmpty() ? x
                 : Ste.of(x, activations.get().apply(key, Ste.floats(x), in));            // [T, in]
         if (quantizedWeight == null) {
             quantizedWeight = weights.isEmpty() ? weight
