@@ -40,6 +40,10 @@ import org.lmqt.quant.act.ActFormat;
  * (seed 0); here the layers and the calibration windows are the caller's. Layers listed together are trained one
  * after the other, each on the teacher's inputs (their losses share no parameter, so training them in one optimizer
  * would give the same result).
+ * <p>Reproducibility: the same loaded teacher and windows give bit-identical weights; a fresh load of the model (or
+ * another process) differs at float-rounding level after some steps, for a reason not found. ZeroQuant's inputs are
+ * quantized on the device ({@link Ste#deepSpeedPerToken}): reading them into Java during the forward pass made the
+ * gradients depend on garbage collections.
  */
 public final class LayerDistillation {
     private LayerDistillation() {}
