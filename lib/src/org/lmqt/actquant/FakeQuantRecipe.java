@@ -51,11 +51,13 @@ public record FakeQuantRecipe(String name, Function<MatrixKey, Optional<WeightQu
     /**
      * ZeroQuant as qllm-infer runs it through DeepSpeed (act-kv-methods-spec §4.1): {@code qli} = attention weights
      * 8-bit and MLP weights 4-bit symmetric in 4096 row-major groups, inputs 8-bit symmetric per token; {@code w8a8}
-     * and {@code w4a8} = every weight 8-bit / 4-bit with one group per row; {@code -g<N>} sets the group count.
+     * and {@code w4a8} = every weight 8-bit / 4-bit with one group per row; {@code -g<N>} sets the group count;
+     * a final {@code -lkd} asks for layer-wise knowledge distillation (the recipe is the same; see
+     * {@link org.lmqt.lkd.LayerDistillation}).
      */
     public static FakeQuantRecipe zeroquant(String config) {
         String c = config.trim().toLowerCase(Locale.ROOT);
-        String[] parts = c.split("-");
+        String[] parts = withoutLkd(c).split("-");
         String groups = parts.length == 2 && parts[1].matches("g\\d+") ? "-" + parts[1] : "";
         if (parts.length > 2 || (parts.length == 2 && groups.isEmpty())) {
             throw new IllegalArgumentException(unknownZeroQuant(config));
@@ -78,7 +80,17 @@ public record FakeQuantRecipe(String name, Function<MatrixKey, Optional<WeightQu
     }
 
     private static String unknownZeroQuant(String config) {
-        return "not a ZeroQuant config: '" + config + "' (expected qli, w8a8 or w4a8, optionally -g<groups>)";
+        return "not a ZeroQuant config: '" + config + "' (expected qli, w8a8 or w4a8, optionally -g<groups>, and -lkd "
+                + "for layer-wise knowledge distillation)";
+    }
+
+    /** True when a ZeroQuant config asks for layer-wise knowledge distillation ({@code qli-lkd}, {@code w4a8-g8-lkd}). */
+    public static boolean isLkd(String config) {
+        return config.trim().toLowerCase(Locale.ROOT).endsWith("-lkd");
+    }
+
+    private static String withoutLkd(String c) {
+        return isLkd(c) ? c.substring(0, c.length() - "-lkd".length()) : c;
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.IntConsumer;
 import org.lmqt.checkpoint.MatrixKey;
 import org.lmqt.checkpoint.ModelFamily;
@@ -17,7 +18,6 @@ import org.lmqt.quant.FakeQuantMatrix;
 import org.lmqt.quant.act.ActivationQuantizer;
 import org.lmqt.quant.act.FakeQuantFormats;
 import org.lmqt.quant.act.WeightQuantFormat;
-import org.lmqt.quant.smoothquant.MinMaxQuantizer;
 import org.lmqt.quant.smoothquant.Smoothing;
 import org.lmqt.quant.smoothquant.W8A8;
 
@@ -45,13 +45,18 @@ public record SmoothQuantModelQuantizer(SmoothQuantConfig config) {
      *
      * @param matrices    every linear's fake-quantized smoothed weight
      * @param norms       smoothed norm weights by tensor name
-     * @param activations the runtime's activation quantizer
+     * @param recipe      the runtime's activation quantization (what a snapshot stores)
      */
     public record Result(Map<MatrixKey, FakeQuantMatrix> matrices, Map<String, float[]> norms,
-                         ActivationQuantizer activations) {
+                         ActivationRecipe recipe) {
         public Result {
             matrices = Map.copyOf(matrices);
             norms = Map.copyOf(norms);
+        }
+
+        /** The linear inputs' quantizer. */
+        public ActivationQuantizer activations() {
+            return recipe.quantizer().orElseThrow();
         }
     }
 
@@ -121,7 +126,19 @@ public record SmoothQuantModelQuantizer(SmoothQuantConfig config) {
             }
             onLayer.accept(i);
         }
-        return new Result(matrices, norms, activationQuantizer(steps));
+        return new Result(matrices, norms, activationRecipe(steps));
+    }
+
+    /** The runtime's activations: the scheme's format (or the static steps), the quirk, the matmul option. */
+    private ActivationRecipe activationRecipe(Map<MatrixKey, Float> steps) {
+        Optional<String> format = switch (config.scheme()) {
+            case PER_TOKEN -> Optional.of("int8");
+            case PER_TENSOR -> Optional.of("int8-tensor");
+            case STATIC -> Optional.empty();
+            case QLI -> Optional.of("qli-int8");
+        };
+        return new ActivationRecipe(format, format.isPresent() ? Map.of() : steps, config.sharedInputQuirk(),
+                config.attnMatmul() ? SmoothQuantConfig.ATTN_MATMUL_BITS : 0);
     }
 
     private WeightQuantFormat weightFormat() {
@@ -129,21 +146,6 @@ public record SmoothQuantModelQuantizer(SmoothQuantConfig config) {
             case PER_TOKEN, PER_TENSOR -> FakeQuantFormats.weight("int8-channel");
             case STATIC -> FakeQuantFormats.weight("int8-tensor");
             case QLI -> FakeQuantFormats.weight("qli-int8");
-        };
-    }
-
-    private ActivationQuantizer activationQuantizer(Map<MatrixKey, Float> steps) {
-        return switch (config.scheme()) {
-            case PER_TOKEN -> (k, x, f) -> W8A8.activationPerToken(x, f);
-            case PER_TENSOR -> (k, x, f) -> W8A8.activationPerTensor(x);
-            case STATIC -> {
-                Map<MatrixKey, Float> s = Map.copyOf(steps);
-                yield (k, x, f) -> W8A8.activationStatic(x, s.get(k));
-            }
-            case QLI -> {
-                MinMaxQuantizer q = new MinMaxQuantizer(8, false);
-                yield (k, x, f) -> q.fakeQuantize(x, f);
-            }
         };
     }
 

@@ -35,11 +35,14 @@ public enum Algo {
     /** AWQ as AutoAWQ runs it (duo scaling, zero point), on the calibration windows; the snapshot in GEMM layout. */
     AWQ,
     /**
-     * SmoothQuant W8A8 (mit-han-lab/smoothquant; configs {@code w8a8[-tensor|-static|-qli][-a<alpha>][-inplace]}),
+     * SmoothQuant W8A8 (mit-han-lab/smoothquant; configs {@code w8a8[-tensor|-static|-qli][-a<alpha>][-inplace][-attn]}),
      * calibrated on the same windows as GPTQ; fake-quantized as it loads.
      */
     SMOOTHQUANT,
-    /** ZeroQuant as qllm-infer runs DeepSpeed compression ({@code qli}, {@code w8a8}, {@code w4a8}); data-free. */
+    /**
+     * ZeroQuant as qllm-infer runs DeepSpeed compression ({@code qli}, {@code w8a8}, {@code w4a8}); data-free, or
+     * with {@code -lkd} layer-wise knowledge distillation on the calibration windows.
+     */
     ZEROQUANT,
     /** LLMC's FP8 fake quantization ({@code e4m3}, {@code e5m2}; {@code -w} weights only, {@code -qtorch}). */
     FP8,
@@ -247,7 +250,9 @@ public enum Algo {
             case SMOOTHQUANT -> {
                 var c = org.lmqt.actquant.SmoothQuantConfig.parse(configName);
                 yield "{'alpha': " + PyFloat.repr(c.alpha()) + ", 'scheme': '" + c.scheme().name().toLowerCase(Locale.ROOT)
-                        + "', 'inplace': " + py(c.sharedInputQuirk()) + "}";
+                        + "', 'inplace': " + py(c.sharedInputQuirk())
+                        + (c.attnMatmul() ? ", 'attn_matmul_bits': " + org.lmqt.actquant.SmoothQuantConfig.ATTN_MATMUL_BITS
+                        : "") + "}";
             }
             case ZEROQUANT, FP8, FP4, MXFP8, MXFP4 -> "{'config': '" + configName + "'}";
             case GPTQ -> {

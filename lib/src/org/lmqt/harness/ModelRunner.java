@@ -13,13 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.stream.Stream;
-import org.lmqt.actquant.ActivationQuantHook;
-import org.lmqt.actquant.FakeQuantRecipe;
-import org.lmqt.actquant.SmoothQuantConfig;
-import org.lmqt.actquant.SmoothQuantModelQuantizer;
 import org.lmqt.calib.CalibrationWindows;
 import org.lmqt.model.MatrixOverrides;
-import org.lmqt.quant.act.ActivationQuantizer;
 import org.lmqt.calib.GptqCalibration;
 import org.lmqt.checkpoint.Checkpoint;
 import org.lmqt.checkpoint.HubCache;
@@ -223,8 +218,7 @@ public final class ModelRunner implements SubtaskRunner {
         try (Checkpoint ckpt = Checkpoint.open(s.model().location());
              WeightSource source = quantizedSource(s, ckpt, fake);
              LoadedModel m = LoadedModel.of(LlamaModel.load(source, settings.device()), ckpt.dir(), ckpt.shortId());
-             var hook = fake.activations == null ? (org.lmqt.model.ForwardHook.Registration) () -> { }
-                     : m.model().addHook(new ActivationQuantHook(fake.activations, fake.sharedInputQuirk))) {
+             var hook = fake.recipe.install(m.model())) {
             ResultRow r = row.with("quant_duration", (System.nanoTime() - t0) / 1e9);
             if (s.algo().isFakeQuant()) {
                 r = r.withConfigDetail(fake.detail(r.configDetail(), ckpt, source));
@@ -248,26 +242,19 @@ public final class ModelRunner implements SubtaskRunner {
      * (SmoothQuant's smoothed and quantized on the calibration windows, with its smoothed norms).
      */
     private WeightSource quantizedSource(Subtask s, Checkpoint ckpt, FakeQuantization fake) {
-        if (s.algo().isFakeQuant() && s.algo() != Algo.SMOOTHQUANT) {
-            FakeQuantRecipe recipe = s.algo() == Algo.ZEROQUANT ? FakeQuantRecipe.zeroquant(s.cfg())
-                    : FakeQuantRecipe.floats(s.algo().floatFamily(), s.cfg());
-            WeightSource base = WeightSource.of(ckpt);
-            fake.activations = recipe.activations().map(a -> a.quantizer()).orElse(null);
-            fake.activationBits = recipe.activations().map(a -> a.bits()).orElse(0);
-            return new MatrixOverrides(base, recipe.quantizeWeights(base, base.config().numLayers()));
-        }
-        if (s.algo() == Algo.SMOOTHQUANT) {
-            try (TextTokenizer tok = TextTokenizer.find(ckpt.dir()).orElseThrow(() -> new org.lmqt.cli.UserException(
-                    ckpt.dir() + ": " + s.algo() + " calibrates on text and needs the model's tokenizer.json"));
-                 LlamaModel fp = LlamaModel.load(WeightSource.of(ckpt), settings.device())) {
-                long[][] windows = settings.calibration().windows(tok);
-                var config = SmoothQuantConfig.parse(s.cfg());
-                var sq = new SmoothQuantModelQuantizer(config).quantize(fp, WeightSource.of(ckpt), windows, l -> { });
-                fake.activations = sq.activations();
-                fake.activationBits = 8;
-                fake.sharedInputQuirk = config.sharedInputQuirk();
-                return new MatrixOverrides(WeightSource.of(ckpt), sq.matrices(), sq.norms());
-            }
+        if (s.algo().isFakeQuant()) {
+            // SmoothQuant and ZeroQuant-LKD calibrate on the harness's windows (ZeroQuant's -lkd with qllm-infer's
+            // settings: the last layer, 600 steps of 4 windows, AdamW lr 5e-6)
+            var q = org.lmqt.actquant.FakeQuantMethods.quantize(s.algo().cliName(), s.cfg(), ckpt, settings.device(),
+                    () -> {
+                        try (TextTokenizer tok = TextTokenizer.find(ckpt.dir()).orElseThrow(() -> new UserException(
+                                ckpt.dir() + ": " + s.algo() + " calibrates on text and needs the model's "
+                                        + "tokenizer.json"))) {
+                            return settings.calibration().windows(tok);
+                        }
+                    }, org.lmqt.lkd.LkdConfig.QLI, org.lmqt.actquant.FakeQuantMethods.QUIET);
+            fake.recipe = q.activations();
+            return q.source(WeightSource.of(ckpt));
         }
         if (s.algo() == Algo.MXQ_NF4) {
             // NF4 at each matrix's allocated block size; solving counts as quantization time
@@ -315,9 +302,7 @@ public final class ModelRunner implements SubtaskRunner {
         Path mxqTable;
         Map<MatrixKey, QuantConfig> mxqConfigs;
         QuantPlan mxqPlan;
-        ActivationQuantizer activations;
-        int activationBits;
-        boolean sharedInputQuirk;
+        org.lmqt.actquant.ActivationRecipe recipe = org.lmqt.actquant.ActivationRecipe.NONE;
 
         /** The config detail with the weights' bits per parameter (every linear) and the activations' bits. */
         String detail(String base, Checkpoint ckpt, WeightSource source) {
@@ -333,7 +318,7 @@ public final class ModelRunner implements SubtaskRunner {
                 }
             }
             String extra = "'weight_bits_per_param': " + org.lmqt.io.PyFloat.repr(ResultRow.round(bits / params, 4))
-                    + ", 'act_bits': " + (activationBits == 0 ? 16 : activationBits);
+                    + ", 'act_bits': " + recipe.bits();
             return base.equals("{}") ? "{" + extra + "}" : base.substring(0, base.length() - 1) + ", " + extra + "}";
         }
     }

@@ -68,6 +68,14 @@ public final class DecoderBlock {
         return new DecoderBlock(index, spec, device, inputNorm, postNorm, List.of(copy));
     }
 
+    /**
+     * The same block with other norm weights ({@code [hidden]} each, in the device's type); the linears are shared.
+     * Layer-wise distillation trains a block through this and {@link #withLinear}.
+     */
+    public DecoderBlock withNorms(NDArray inputNormWeight, NDArray postNormWeight) {
+        return new DecoderBlock(index, spec, device, inputNormWeight, postNormWeight, linears);
+    }
+
     /** The whole block: {@code x [T, hidden] -> [T, hidden]}; the cache (may be null) grows by {@code T}. */
     public NDArray forward(NDArray x, Positions pos, KvCache cache, List<ForwardHook> hooks) {
         // attention with pre-norm and residual
@@ -114,6 +122,10 @@ public final class DecoderBlock {
             k = kv[0];                                                               // [KV, total, d]
             v = kv[1];                                                               // [KV, total, d]
         }
+        for (ForwardHook hook : hooks) {
+            q = hook.attnMatmulInput(index, ForwardHook.AttnOperand.QUERY, q);     // [H, T, d]
+            k = hook.attnMatmulInput(index, ForwardHook.AttnOperand.KEY, k);       // [KV, total, d]
+        }
         // grouped-query attention: the `group` query heads of KV head j are heads j*group .. j*group+group-1
         // (the score chain works in place: at T = 1024 each [heads, T, total] array is tens of MB)
         NDArray qg = q.reshape(kvHeads, (long) group * t, d);                        // [KV, group*T, d]
@@ -125,6 +137,10 @@ public final class DecoderBlock {
             scores.close();
         }
         raw.close();
+        for (ForwardHook hook : hooks) {
+            probs = hook.attnMatmulInput(index, ForwardHook.AttnOperand.PROBS, probs); // [KV, group, T, total]
+            v = hook.attnMatmulInput(index, ForwardHook.AttnOperand.VALUE, v);       // [KV, total, d]
+        }
         NDArray ctx = probs.reshape(kvHeads, (long) group * t, total).matMul(v)      // [KV, group*T, d]
                 .reshape(heads, t, d).transpose(1, 0, 2).reshape(t, (long) heads * d); // [T, H*d]
         // output projection

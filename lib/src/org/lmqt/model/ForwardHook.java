@@ -10,7 +10,7 @@ import org.lmqt.checkpoint.MatrixKey;
  * method returns the array the forward pass continues with (the argument itself to only observe). Arrays belong to
  * the block's scope and are closed when the block ends: copy what you keep ({@code toFloatArray()}).
  * <p>Order inside a block: {@code partInput(ATTN_IN)}, then per q/k/v {@code linearInput}/{@code linearOutput};
- * {@code keys}/{@code values}; {@code partInput(ATTN_OUT)}, o_proj; {@code partInput(MLP_GATE)}, gate, up;
+ * {@code keys}/{@code values}; {@code attnMatmulInput} of Q and K, then of P and V; {@code partInput(ATTN_OUT)}, o_proj; {@code partInput(MLP_GATE)}, gate, up;
  * {@code partInput(MLP_DOWN)}, down.
  */
 public interface ForwardHook {
@@ -38,6 +38,23 @@ public interface ForwardHook {
     /** The new values {@code [kvHeads, T, headDim]}, before they enter the KV cache and attention. */
     default NDArray values(int layer, NDArray v) {
         return v;
+    }
+
+    /** The operands of attention's two matmuls, {@code Q·Kᵀ} and {@code P·V}. */
+    enum AttnOperand {
+        /** Queries {@code [heads, T, headDim]} after RoPE. */
+        QUERY,
+        /** Keys {@code [kvHeads, total, headDim]} after RoPE and the cache (every position attention reads). */
+        KEY,
+        /** Softmax probabilities {@code [kvHeads, group, T, total]} in the device's type. */
+        PROBS,
+        /** Values {@code [kvHeads, total, headDim]} after the cache. */
+        VALUE
+    }
+
+    /** An operand of attention's matmuls just before the product (qllm-infer's {@code ActQuantMatMul} sees it). */
+    default NDArray attnMatmulInput(int layer, AttnOperand operand, NDArray x) {
+        return x;
     }
 
     /**

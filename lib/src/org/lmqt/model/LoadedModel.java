@@ -11,7 +11,8 @@ import org.lmqt.quant.QuantPlan;
 
 /**
  * A model as the scripts load it: a Hugging Face folder or id (optionally quantized on the fly), or a quantized
- * snapshot written by {@link QuantizedSnapshot}, with its tokenizer when the folder has a {@code tokenizer.json}.
+ * snapshot written by {@link QuantizedSnapshot} or {@link org.lmqt.actquant.FakeQuantSnapshot} (its activation
+ * recipe hooked in), with its tokenizer when the folder has a {@code tokenizer.json}.
  *
  * @param model     the decoder on its device
  * @param tokenizer the tokenizer, checked against the model's vocabulary
@@ -41,14 +42,25 @@ public record LoadedModel(LlamaModel model, Optional<TextTokenizer> tokenizer, P
         Path dir = HubCache.resolve(pathOrId);
         String shortId = HubCache.shortId(pathOrId, dir);
         boolean snapshot = QuantizedSnapshot.isSnapshot(dir);
-        boolean community = !snapshot && CommunitySnapshot.isCommunity(dir);
-        if ((snapshot || community) && plan.isPresent()) {
+        boolean fakeQuant = !snapshot && org.lmqt.actquant.FakeQuantSnapshot.isSnapshot(dir);
+        boolean community = !snapshot && !fakeQuant && CommunitySnapshot.isCommunity(dir);
+        if ((snapshot || community || fakeQuant) && plan.isPresent()) {
             throw new UserException(dir + " is already a quantized snapshot; do not pass a quantization config");
         }
         LlamaModel model;
         try (WeightSource source = snapshot ? QuantizedSnapshot.source(dir)
+                : fakeQuant ? org.lmqt.actquant.FakeQuantSnapshot.source(dir)
                 : community ? CommunitySnapshot.source(dir) : plainOrQuantized(dir, plan, device)) {
             model = LlamaModel.load(source, device, linears);
+        }
+        if (fakeQuant) {
+            // the snapshot's activation quantization (and attention matmul quantization), as its recipe says
+            try {
+                org.lmqt.actquant.FakeQuantSnapshot.activations(dir).install(model);
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
         }
         return of(model, dir, shortId);
     }

@@ -146,6 +146,10 @@ public final class ModelOptions {
         java.nio.file.Path dir = org.lmqt.checkpoint.HubCache.resolve(model);
         String shortId = org.lmqt.checkpoint.HubCache.shortId(model, dir);
         Optional<org.lmqt.quant.act.ActFormat> act = actFormat();
+        if (act.isPresent() && org.lmqt.actquant.FakeQuantSnapshot.isSnapshot(dir)) {
+            throw new UserException(dir + " is a fake-quantization snapshot that applies its own activation "
+                    + "quantization; do not pass --act-quant");
+        }
         LoadedModel m;
         if (weightQuant != null) {
             if (config != null || allocation != null) {

@@ -28,13 +28,30 @@ public final class Theme {
 
     /** Method colours (Okabe-Ito, distinguishable with colour-vision deficiencies). */
     public static final Map<String, String> METHOD_COLORS = orderedMap(
-            List.of("MXQ", "HQQ", "GPTQ", "AWQ", "BnB", "FP16"),
-            List.of("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#555555"));
+            List.of("MXQ", "HQQ", "GPTQ", "AWQ", "BnB", "FP16", "RTN", "SmoothQuant", "ZeroQuant", "FP8", "FP4",
+                    "MXFP8", "MXFP4"),
+            List.of("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#555555", "#56B4E9", "#F0E442",
+                    "#882255", "#44AA99", "#117733", "#332288", "#AA4499"));
 
     /** Marker symbols per method (baselines are markers; MXQ small dots). */
     public static final Map<String, String> METHOD_SYMBOLS = orderedMap(
-            List.of("MXQ", "HQQ", "GPTQ", "AWQ", "BnB", "FP16"),
-            List.of("circle", "square", "diamond", "triangle-up", "cross", "star"));
+            List.of("MXQ", "HQQ", "GPTQ", "AWQ", "BnB", "FP16", "RTN", "SmoothQuant", "ZeroQuant", "FP8", "FP4",
+                    "MXFP8", "MXFP4"),
+            List.of("circle", "square", "diamond", "triangle-up", "cross", "star", "x", "pentagon",
+                    "hexagon", "triangle-down", "triangle-left", "diamond-wide", "hourglass"));
+
+    /**
+     * The marker symbol of a method; a KV-cache variant ({@code HQQ+kivi2-g32-r128}) takes its weight method's
+     * symbol, open.
+     */
+    public static String methodSymbol(String method) {
+        int plus = method.indexOf('+');
+        if (plus >= 0) {
+            String base = METHOD_SYMBOLS.getOrDefault(method.substring(0, plus), "circle");
+            return base.endsWith("-open") ? base : base + "-open";
+        }
+        return METHOD_SYMBOLS.getOrDefault(method, "circle");
+    }
 
     /** Dataset colours (solarized blue and red, as the original's perplexity plot). */
     public static final Map<String, String> DATASET_COLORS = orderedMap(
@@ -51,7 +68,8 @@ public final class Theme {
 
     /** The colour of a method label ({@code MXQ}, {@code HQQ}, ...); grey for others. */
     public static String methodColor(String method) {
-        return METHOD_COLORS.getOrDefault(method, "#777777");
+        int plus = method.indexOf('+');
+        return METHOD_COLORS.getOrDefault(plus >= 0 ? method.substring(0, plus) : method, "#777777");
     }
 
     private static Map<String, String> orderedMap(List<String> keys, List<String> values) {

@@ -11,9 +11,11 @@ import org.lmqt.checkpoint.SafetensorsWriter;
  * @param shape         {@code [out, in]}
  * @param values        the fake-quantized weight {@code [out, in]} row-major
  * @param bitsPerWeight bits a deployment stores per weight, codes and scales included
+ * @param codes         the symmetric integer codes and steps the values are, where the format has them (a snapshot
+ *                      stores those instead of the values)
  */
-public record FakeQuantMatrix(String format, int[] shape, float[] values, double bitsPerWeight)
-        implements QuantizedMatrix {
+public record FakeQuantMatrix(String format, int[] shape, float[] values, double bitsPerWeight,
+                              java.util.Optional<IntCodes> codes) implements QuantizedMatrix {
 
     public FakeQuantMatrix {
         if (shape.length != 2 || (long) shape[0] * shape[1] != values.length) {
@@ -23,7 +25,16 @@ public record FakeQuantMatrix(String format, int[] shape, float[] values, double
         if (!(bitsPerWeight > 0)) {
             throw new IllegalArgumentException(format + ": bits per weight must be positive");
         }
+        if (codes.isPresent() && codes.get().codes().length != values.length) {
+            throw new IllegalArgumentException(format + ": " + codes.get().codes().length + " codes for "
+                    + values.length + " values");
+        }
         shape = shape.clone();
+    }
+
+    /** A matrix without integer codes. */
+    public FakeQuantMatrix(String format, int[] shape, float[] values, double bitsPerWeight) {
+        this(format, shape, values, bitsPerWeight, java.util.Optional.empty());
     }
 
     @Override

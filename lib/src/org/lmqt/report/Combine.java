@@ -38,6 +38,7 @@ public final class Combine {
     private static final Pattern ATTEMPT = Pattern.compile("mxq/(.*)/");
     private static final Pattern MXQ_BUDGET = Pattern.compile("(\\d+)_(\\d+)");
     private static final Pattern HQQ_NAME = Pattern.compile("b(\\d+)g(\\d+)");
+    private static final Pattern WEIGHT_BITS = Pattern.compile("'weight_bits_per_param': ([0-9.eE+-]+)");
     private static final Pattern SIZE = Pattern.compile("(?i)-(\\d+(?:\\.\\d+)?)b(?:-|$)");
     private static final Map<String, Double> NOMINAL_PARAMS = Map.of(
             "Llama-2-7b-hf", 7e9, "Llama-2-13b-hf", 13e9, "Meta-Llama-3-8B", 8e9);
@@ -167,7 +168,7 @@ public final class Combine {
                 List<Double> q = qnt.getOrDefault(k, List.of());
                 double quant = pplQuant > 0 || Double.isNaN(pplQuant) ? pplQuant : (q.isEmpty() ? Double.NaN : q.get(0));
                 double[] s = stor.getOrDefault(k, List.of()).stream().findFirst().orElse(new double[] {Double.NaN, Double.NaN});
-                out.row(k.model, k.algo, k.config, nan(bpp(k.config)), k.attempt,
+                out.row(k.model, k.algo, k.config, nan(bpp(k.config, detail(l.table, row))), k.attempt,
                         nan(num(l.table, "ppl_wikitext", row)), nan(num(l.table, "ppl_c4", row)),
                         nan(s[0]), nan(s[1]), nan(quant), nan(nominalParams(k.model)));
             });
@@ -214,6 +215,25 @@ public final class Combine {
             }
             action.accept(new Key(t.stringColumn("model").get(r), algo, t.stringColumn("config").get(r), l.attempt), r);
         }
+    }
+
+    /** The {@code config_detail} of a row ("" when the file has none). */
+    private static String detail(Table t, int row) {
+        return t.columnNames().contains("config_detail") ? t.stringColumn("config_detail").get(row) : "";
+    }
+
+    /**
+     * The bit budget of a config name ({@link #bpp(String)}) or, for the activation methods (whose configs, such
+     * as {@code w8a8} or {@code e4m3}, carry no bit count), the {@code 'weight_bits_per_param'} the harness measured
+     * into {@code config_detail}, rounded to two decimals like the HQQ budgets; NaN when neither has one.
+     */
+    public static double bpp(String config, String configDetail) {
+        double b = bpp(config);
+        if (!Double.isNaN(b)) {
+            return b;
+        }
+        Matcher m = WEIGHT_BITS.matcher(configDetail);
+        return m.find() ? TidyCsv.round(Double.parseDouble(m.group(1)), 2) : Double.NaN;
     }
 
     private static double num(Table t, String column, int row) {

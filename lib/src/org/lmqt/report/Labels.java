@@ -16,11 +16,21 @@ public final class Labels {
         return s.replaceAll("-(\\d+)b(?=$|-)", "-$1B");
     }
 
-    /** {@code mxq} becomes {@code MXQ}, {@code bnb} {@code BnB}, and so on. */
+    /**
+     * {@code mxq} becomes {@code MXQ}, {@code bnb} {@code BnB}, {@code smoothquant} {@code SmoothQuant},
+     * {@code zeroquant} {@code ZeroQuant}, {@code fp8} {@code FP8}, and so on; a KV-cache variant keeps its cache
+     * method after a plus ({@code hqq+kivi2-g32-r128} is {@code HQQ+kivi2-g32-r128}).
+     */
     public static String method(String algo) {
+        int plus = algo.indexOf('+');
+        if (plus >= 0) {
+            return method(algo.substring(0, plus)) + algo.substring(plus);
+        }
         return switch (algo.toLowerCase(Locale.ROOT)) {
             case "bnb" -> "BnB";
             case "fp16" -> "FP16";
+            case "smoothquant" -> "SmoothQuant";
+            case "zeroquant" -> "ZeroQuant";
             default -> algo.toUpperCase(Locale.ROOT);
         };
     }

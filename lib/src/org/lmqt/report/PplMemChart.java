@@ -13,7 +13,8 @@ import org.lmqt.plot.Trace;
 /**
  * Paper Fig. 3 ({@code plot-mxq-ppl-icaart.R}, {@code plot-ppl-mem.R}): perplexity against bit budget for one
  * model, one panel per dataset (WikiText2, C4). MXQ of one attempt as small connected dots, the baselines (HQQ,
- * GPTQ, AWQ, BnB) as bigger markers, the FP16 perplexity as a reference line with 1 % and 2 % degradation bands,
+ * GPTQ, AWQ, BnB) and every other method of the results (RTN, SmoothQuant, ZeroQuant, FP8, FP4, MXFP8, MXFP4, the
+ * KV-cache variants such as {@code HQQ+kivi2-g32-r128}, whose bit budget is that of their weights) as bigger markers, the FP16 perplexity as a reference line with 1 % and 2 % degradation bands,
  * a top axis with the memory reduction against FP16 ({@code 100 (16 - bpp) / 16}) and a right axis with the
  * degradation against FP16. Plotly has no broken axes, so instead of the original's 5.5-15.6 axis break the FP16
  * point is the labelled reference line.
@@ -57,15 +58,17 @@ public final class PplMemChart {
         List<ResultRow> rows = results.stream().filter(r -> r.model().equals(model)).toList();
         ResultRow fp16 = rows.stream().filter(r -> r.algo().equals("fp16")).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no FP16 row for " + model + " in the results"));
-        // MXQ of the chosen attempt and the baselines, inside the bit range
+        // MXQ of the chosen attempt, the baselines and every other method of the results (the activation methods,
+        // the KV-cache variants), inside the bit range
         List<ResultRow> shown = rows.stream()
                 .filter(r -> r.bpp() >= opt.minBpp() && r.bpp() <= opt.maxBpp())
                 .filter(r -> r.algo().equals("mxq") ? r.attempt().equals(opt.attempt())
-                        : r.attempt().isEmpty() && BASELINES.contains(r.method()))
+                        : r.attempt().isEmpty() && !r.algo().equals("fp16"))
                 .sorted((a, b) -> Double.compare(a.bpp(), b.bpp()))
                 .toList();
-        if (shown.stream().noneMatch(r -> r.algo().equals("mxq"))) {
-            throw new IllegalArgumentException("no MXQ results of attempt '" + opt.attempt() + "' for " + model);
+        if (shown.isEmpty()) {
+            throw new IllegalArgumentException("no results of " + model + " between " + opt.minBpp() + " and "
+                    + opt.maxBpp() + " bits (MXQ attempt '" + opt.attempt() + "')");
         }
         List<String> datasets = opt.datasets();
         Grid grid = new Grid(1, datasets.size(), 0.12, 0);
@@ -77,13 +80,16 @@ public final class PplMemChart {
                 "perplexity", "degradation_pct");
         List<String> methods = new ArrayList<>(List.of("MXQ"));
         methods.addAll(BASELINES);
+        rows.stream().map(ResultRow::method).filter(m -> !methods.contains(m) && !m.equals("FP16")).distinct()
+                .forEach(methods::add);
 
         for (int d = 0; d < datasets.size(); d++) {
             String dataset = datasets.get(d);
             double ref = fp16.ppl(dataset);
             // one marker trace per method
             for (String method : methods) {
-                List<ResultRow> m = shown.stream().filter(r -> r.method().equals(method) && !Double.isNaN(r.ppl(dataset))).toList();
+                // a perplexity of 0 is a dataset the harness did not evaluate
+                List<ResultRow> m = shown.stream().filter(r -> r.method().equals(method) && r.ppl(dataset) > 0).toList();
                 if (m.isEmpty()) {
                     continue;
                 }
@@ -93,7 +99,7 @@ public final class PplMemChart {
                 fig.trace(Trace.scatter().name(method).mode(mxq ? "lines+markers" : "markers")
                         .x(m.stream().map(ResultRow::bpp).toList()).y(m.stream().map(r -> r.ppl(dataset)).toList())
                         .text(m.stream().map(ResultRow::config).toList())
-                        .color(Theme.methodColor(method)).set("marker.symbol", Theme.METHOD_SYMBOLS.get(method))
+                        .color(Theme.methodColor(method)).set("marker.symbol", Theme.methodSymbol(method))
                         .set("marker.size", mxq ? 5 : 11).set("line.width", 1).set("marker.line.width", mxq ? 0 : 1)
                         .set("marker.line.color", "white")
                         .xAxis(Grid.xId(d)).yAxis(Grid.yId(d)).legendGroup(method).showLegend(d == 0)

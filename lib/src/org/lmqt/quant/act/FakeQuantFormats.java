@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.lmqt.quant.IntCodes;
 import org.lmqt.quant.fp.FloatFormat;
 import org.lmqt.quant.fp.LlmcFloatQuantizer;
 import org.lmqt.quant.fp.LlmcFloatQuantizer.Granularity;
@@ -70,20 +71,25 @@ public final class FakeQuantFormats {
         Parsed p = Parsed.of(name);
         return switch (p.base) {
             case "int8", "int8-channel" -> p.only(format(p.name, (w, r, c) -> W8A8.weightPerChannel(w, c),
-                    (r, c) -> 8 + (double) SCALE_BITS / c));
+                    (r, c) -> 8 + (double) SCALE_BITS / c,
+                    (w, r, c) -> IntCodes.symmetric(w, r, 8, IntCodes.Rule.ABSMAX_127)));
             case "int8-tensor" -> p.only(format(p.name, (w, r, c) -> W8A8.weightPerTensor(w),
-                    (r, c) -> 8 + (double) SCALE_BITS / ((double) r * c)));
+                    (r, c) -> 8 + (double) SCALE_BITS / ((double) r * c),
+                    (w, r, c) -> IntCodes.symmetric(w, 1, 8, IntCodes.Rule.ABSMAX_127)));
             case "zq-int8", "zq-int4" -> {
                 p.allow("asym", "g");
                 DeepSpeedQuantizer q = new DeepSpeedQuantizer(p.base.endsWith("8") ? 8 : 4, !p.has("asym"));
                 int groups = p.group;
                 int scaleBits = q.symmetric() ? SCALE_BITS : 2 * SCALE_BITS;
                 yield format(p.name, (w, r, c) -> q.fakeQuantize(w, groups > 0 ? groups : r),
-                        (r, c) -> q.bits() + (double) scaleBits * (groups > 0 ? groups : r) / ((double) r * c));
+                        (r, c) -> q.bits() + (double) scaleBits * (groups > 0 ? groups : r) / ((double) r * c),
+                        q.symmetric() ? (w, r, c) -> IntCodes.symmetric(w, groups > 0 ? groups : r, q.bits(),
+                                IntCodes.Rule.DEEPSPEED) : null);
             }
             case "qli-int8" -> {
                 MinMaxQuantizer q = new MinMaxQuantizer(8, false);
-                yield p.only(format(p.name, (w, r, c) -> q.fakeQuantize(w, c), (r, c) -> 8 + 2.0 * SCALE_BITS / c));
+                yield p.only(format(p.name, (w, r, c) -> q.fakeQuantize(w, c), (r, c) -> 8 + 2.0 * SCALE_BITS / c,
+                        (w, r, c) -> IntCodes.minMax(w, c, 8)));
             }
             case "e4m3", "e5m2", "e2m1" -> {
                 p.allow("qtorch", "g");
@@ -114,8 +120,22 @@ public final class FakeQuantFormats {
         double bits(int rows, int cols);
     }
 
+    private interface Codes {
+        IntCodes codes(float[] w, int rows, int cols);
+    }
+
     private static WeightQuantFormat format(String name, Apply apply, Bits bits) {
+        return format(name, apply, bits, null);
+    }
+
+    /** A format; {@code codes} (may be null) gives its symmetric integer codes. */
+    private static WeightQuantFormat format(String name, Apply apply, Bits bits, Codes codes) {
         return new WeightQuantFormat() {
+            @Override
+            public java.util.Optional<IntCodes> codes(float[] w, int rows, int cols) {
+                return codes == null ? java.util.Optional.empty() : java.util.Optional.of(codes.codes(w, rows, cols));
+            }
+
             @Override
             public String name() {
                 return name;
