@@ -1,0 +1,138 @@
+package org.lmqt.eval.tasks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.lmqt.TestData;
+import org.lmqt.cli.UserException;
+import org.lmqt.io.parquet.DuckDb;
+
+/**
+ * Task documents found in a hub cache as lm-eval loads them: every fixture's documents (and few-shot pool) written
+ * as parquet in the main-branch or the parquet-conversion layout, found by the task's dataset id, config and splits,
+ * read back equal to the JSON lines, and building the same requests.
+ */
+class HubCacheTasksTest {
+    private static final Path DIR = TestData.shared("fixtures/lm-eval");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path tmp;
+    static DuckDb duck;
+
+    @BeforeAll
+    static void start() throws SQLException {
+        duck = new DuckDb();
+    }
+
+    @AfterAll
+    static void stop() throws SQLException {
+        duck.close();
+    }
+
+    static Stream<JsonNode> fixtures() throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        JSON.readTree(DIR.resolve("fixtures.json").toFile()).get("fixtures").forEach(out::add);
+        return out.stream();
+    }
+
+    /** Writes one split of the fixture's dataset in the layout of {@code branch}. */
+    private static void writeSplit(Path cache, TaskSource source, String split, String jsonl,
+                                   HubTaskData.Branch branch) {
+        String config = source.config().orElse("default");
+        String relative = switch (branch) {
+            case MAIN -> source.config().isPresent() ? config + "/" + split + "-00000-of-00001.parquet"
+                    : "data/" + split + "-00000-of-00001.parquet";
+            case CONVERT -> config + "/" + split + "/0000.parquet";
+        };
+        HubTaskData.writeJsonl(duck, cache, source.datasetId(), branch, relative, DIR.resolve(jsonl));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("fixtures")
+    void documentsFromTheHubCacheAreTheJsonLinesDocuments(JsonNode fixture) {
+        String name = fixture.get("fixture").asText();
+        LoglikelihoodTask<?> task = Tasks.byName(fixture.get("task").asText());
+        TaskSource source = task.source();
+        assertEquals(fixture.get("hf_dataset").asText(), source.datasetId(), name);
+        assertEquals(fixture.get("hf_config").isNull() ? null : fixture.get("hf_config").asText(),
+                source.config().orElse(null), name);
+        assertEquals(fixture.get("eval_split").asText(), source.evalSplit(), name);
+        int shots = fixture.get("num_fewshot").asInt();
+        if (shots > 0) {
+            assertEquals(fixture.get("fewshot_split").asText(), source.fewshotSplit(), name);
+        }
+        // alternate the two layouts over the fixtures
+        HubTaskData.Branch branch = name.length() % 2 == 0 ? HubTaskData.Branch.MAIN : HubTaskData.Branch.CONVERT;
+        Path cache = tmp.resolve(name).resolve("hub");
+        writeSplit(cache, source, source.evalSplit(), fixture.get("docs").asText(), branch);
+        if (shots > 0) {
+            writeSplit(cache, source, source.fewshotSplit(), fixture.get("fewshot_docs").asText(), branch);
+        }
+        TaskFiles files = TaskFiles.fromHubCache(task, cache, shots);
+        assertTrue(files.docs().get(0).toString().endsWith(".parquet"), files.docs().toString());
+        Path jsonl = DIR.resolve(fixture.get("docs").asText());
+        assertSameRequests(task, files, TaskFiles.of(jsonl, shots == 0 ? java.util.Optional.empty()
+                : java.util.Optional.of(DIR.resolve(fixture.get("fewshot_docs").asText()))), shots);
+    }
+
+    private static <D> void assertSameRequests(LoglikelihoodTask<D> task, TaskFiles parquet, TaskFiles jsonl,
+                                               int shots) {
+        List<D> docs = Documents.read(task, parquet.docs());
+        assertEquals(Documents.read(task, jsonl.docs()), docs, "documents");
+        List<D> pool = Documents.read(task, parquet.pool());
+        assertEquals(Documents.read(task, jsonl.pool()), pool, "few-shot pool");
+        TaskRequests fromParquet = TaskRequests.build(task, docs, pool, shots, 1234);
+        TaskRequests fromJsonl = TaskRequests.build(task, Documents.read(task, jsonl.docs()),
+                Documents.read(task, jsonl.pool()), shots, 1234);
+        assertEquals(fromJsonl.requests(), fromParquet.requests());
+        assertFalse(fromParquet.requests().isEmpty());
+    }
+
+    @Test
+    void aMissingDatasetNamesIdConfigSplitAndWhereItLooked() {
+        Path cache = tmp.resolve("empty-hub");
+        UserException e = assertThrows(UserException.class,
+                () -> TaskFiles.fromHubCache(Tasks.byName("arc_challenge"), cache, 0));
+        String m = e.getMessage();
+        assertFalse(m.contains("\n"), m);
+        assertTrue(m.startsWith("allenai/ai2_arc (config ARC-Challenge) split test is not in the Hugging Face hub "
+                + "cache: looked for datasets--allenai--ai2_arc in " + cache
+                + " (ARC-Challenge/test-*.parquet or ARC-Challenge/test/*.parquet)"), m);
+    }
+
+    @Test
+    void aFewShotRunAlsoNeedsThePoolSplit() {
+        Path cache = tmp.resolve("no-pool").resolve("hub");
+        writeSplit(cache, ArcTask.EASY.source(), "test", "arc_easy.jsonl", HubTaskData.Branch.MAIN);
+        assertEquals(1, TaskFiles.fromHubCache(ArcTask.EASY, cache, 0).docs().size());
+        String m = assertThrows(UserException.class, () -> TaskFiles.fromHubCache(ArcTask.EASY, cache, 3))
+                .getMessage();
+        assertTrue(m.startsWith("allenai/ai2_arc (config ARC-Easy) split train is not in the Hugging Face hub"), m);
+    }
+
+    @Test
+    void aParquetFileWithOtherColumnsIsAOneLineError() {
+        Path f = HubTaskData.write(duck, tmp.resolve("bad"), "x/y", HubTaskData.Branch.MAIN, "test.parquet",
+                "SELECT 'q' AS question, 3 AS nonsense");
+        String m = assertThrows(UserException.class, () -> Documents.read(ArcTask.EASY, f)).getMessage();
+        assertTrue(m.startsWith(f + " row 0: not a Doc row ("), m);
+        assertFalse(m.contains("\n"), m);
+    }
+}
