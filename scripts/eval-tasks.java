@@ -113,7 +113,9 @@ class eval_tasks implements Callable<Integer> {
                             + "%.2f documents/s%n", m.shortId(), modelOptions.quantLabel(), g.name(), shots,
                     o.tasks().size(), g.tasks().size(), o.documents(), o.requests(), o.documents() / o.seconds());
             if (!o.missing().isEmpty()) {
-                System.out.println("  not in the hub cache: " + String.join(", ", o.missing()));
+                System.out.println("  not in the hub cache: " + String.join(", ", o.missing().subList(0,
+                        Math.min(4, o.missing().size()))) + (o.missing().size() > 4 ? " and "
+                        + (o.missing().size() - 4) + " more" : ""));
             }
             o.groups().forEach((name, metrics) -> {
                 System.out.printf(Locale.ROOT, "  %s (%d documents)%n", name, metrics.get("samples").intValue());
