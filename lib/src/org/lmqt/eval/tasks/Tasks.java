@@ -21,9 +21,8 @@ public final class Tasks {
         if (name.startsWith("mmlu_") && MmluSubjects.isSubject(name.substring("mmlu_".length()))) {
             return new MmluTask(name.substring("mmlu_".length()));
         }
-        throw new IllegalArgumentException("unknown lm-eval task " + name + "; known: "
-                + ALL.stream().map(LoglikelihoodTask::name).toList().toString().replace("]", "")
-                + ", mmlu_<subject> (57 subjects), groups " + TaskGroup.all().stream().map(TaskGroup::name).toList()
-                + "]");
+        throw new IllegalArgumentException("unknown lm-eval task " + name + "; known: " + String.join(", ",
+                ALL.stream().map(LoglikelihoodTask::name).toList()) + ", mmlu_<subject> (57 subjects), and the "
+                + "groups " + String.join(", ", TaskGroup.all().stream().map(TaskGroup::name).toList()));
     }
 }
