@@ -106,6 +106,25 @@ class HubCacheTasksTest {
     }
 
     @Test
+    void aTaskRunOnTheCachedParquetMeasuresWhatItMeasuresOnTheJsonLines() {
+        Path cache = tmp.resolve("run").resolve("hub");
+        writeSplit(cache, ArcTask.EASY.source(), "test", "arc_easy.jsonl", HubTaskData.Branch.CONVERT);
+        writeSplit(cache, ArcTask.EASY.source(), "train", "arc_easy.train.jsonl", HubTaskData.Branch.CONVERT);
+        TaskEvaluation eval = new TaskEvaluation(ArcTask.EASY, 3, 1234);
+        try (org.lmqt.model.LoadedModel m = org.lmqt.model.LoadedModel.open(
+                TestData.shared("fixtures/llama/tiny-llama-gqa-bf16").toString(), org.lmqt.device.ComputeDevice.CPU)) {
+            TaskEvaluation.Outcome parquet = eval.run(m.model(), MmluGroupTest.BYTES,
+                    TaskFiles.fromHubCache(ArcTask.EASY, cache, 3), java.util.Optional.empty(), i -> { });
+            TaskEvaluation.Outcome jsonl = eval.run(m.model(), MmluGroupTest.BYTES, TaskFiles.of(
+                    DIR.resolve("arc_easy.jsonl"), java.util.Optional.of(DIR.resolve("arc_easy.train.jsonl"))),
+                    java.util.Optional.empty(), i -> { });
+            assertEquals(jsonl.metrics(), parquet.metrics());
+            assertEquals(jsonl.requests(), parquet.requests());
+            assertEquals(3, parquet.documents());
+        }
+    }
+
+    @Test
     void aMissingDatasetNamesIdConfigSplitAndWhereItLooked() {
         Path cache = tmp.resolve("empty-hub");
         UserException e = assertThrows(UserException.class,
