@@ -105,6 +105,46 @@ class HubCacheTasksTest {
         assertFalse(fromParquet.requests().isEmpty());
     }
 
+    /** ARC rows as pyarrow writes them (a struct of two 3-level lists), through parquet-java. */
+    @Test
+    void arcRowsWrittenByParquetJavaReadAsTheJsonLines() throws IOException {
+        org.apache.parquet.schema.MessageType schema = org.apache.parquet.schema.MessageTypeParser
+                .parseMessageType("""
+                message schema {
+                  optional binary id (STRING);
+                  optional binary question (STRING);
+                  optional group choices {
+                    optional group text (LIST) { repeated group list { optional binary element (STRING); } }
+                    optional group label (LIST) { repeated group list { optional binary element (STRING); } }
+                  }
+                  optional binary answerKey (STRING);
+                }""");
+        var factory = new org.apache.parquet.example.data.simple.SimpleGroupFactory(schema);
+        List<org.apache.parquet.example.data.Group> rows = new ArrayList<>();
+        Path jsonl = DIR.resolve("arc_easy.train.jsonl");
+        for (String line : java.nio.file.Files.readAllLines(jsonl)) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode doc = JSON.readTree(line);
+            var g = factory.newGroup();
+            g.add("id", doc.get("id").asText());
+            g.add("question", doc.get("question").asText());
+            var choices = g.addGroup("choices");
+            var text = choices.addGroup("text");
+            var label = choices.addGroup("label");
+            doc.get("choices").get("text").forEach(t -> text.addGroup("list").add("element", t.asText()));
+            doc.get("choices").get("label").forEach(l -> label.addGroup("list").add("element", l.asText()));
+            g.add("answerKey", doc.get("answerKey").asText());
+            rows.add(g);
+        }
+        Path f = tmp.resolve("arc-parquet-java.parquet");
+        org.lmqt.io.parquet.ParquetJava.writeGroups(schema, rows, f, new org.lmqt.io.parquet.ParquetJava.Options(
+                org.apache.parquet.column.ParquetProperties.WriterVersion.PARQUET_2_0,
+                org.apache.parquet.hadoop.metadata.CompressionCodecName.SNAPPY, 1 << 10, 1 << 10, 4 << 10));
+        assertEquals(Documents.read(ArcTask.EASY, jsonl), Documents.read(ArcTask.EASY, f));
+    }
+
     @Test
     void aTaskRunOnTheCachedParquetMeasuresWhatItMeasuresOnTheJsonLines() {
         Path cache = tmp.resolve("run").resolve("hub");
