@@ -114,18 +114,17 @@ final class ChunkReader {
     private int readDataPageV1(PageHeader page, int body) {
         byte[] data = codec.decompress(chunk, body, page.compressedSize(), page.uncompressedSize());
         ByteCursor c = new ByteCursor(data, 0, data.length);
-        int[] rep = v1Levels(page, data, c, maxRepetitionLevel, "repetition");
-        int[] def = v1Levels(page, data, c, maxDefinitionLevel, "definition");
+        int[] rep = v1Levels(page, data, c, maxRepetitionLevel, page.v1RepetitionLevelEncoding(), "repetition");
+        int[] def = v1Levels(page, data, c, maxDefinitionLevel, page.v1DefinitionLevelEncoding(), "definition");
         return emit(page, rep, def, data, c.pos, data.length);
     }
 
-    private int[] v1Levels(PageHeader page, byte[] data, ByteCursor c, int maxLevel, String what) {
+    private int[] v1Levels(PageHeader page, byte[] data, ByteCursor c, int maxLevel, int encoding, String what) {
         if (maxLevel == 0) {
             return null;
         }
-        if (page.v1DefinitionLevelEncoding() != RLE) {
-            throw new ParquetFormatException("unsupported " + what + "-level encoding "
-                    + encodingName(page.v1DefinitionLevelEncoding()));
+        if (encoding != RLE) {
+            throw new ParquetFormatException("unsupported " + what + "-level encoding " + encodingName(encoding));
         }
         long length = c.fixedLittleEndian(4);
         int start = c.pos;
