@@ -18,6 +18,7 @@ import org.lmqt.cli.Cli;
 import org.lmqt.cli.ProgressBar;
 import org.lmqt.cli.UserException;
 import org.lmqt.eval.tasks.GroupEvaluation;
+import org.lmqt.eval.tasks.LoglikelihoodScorer;
 import org.lmqt.eval.tasks.TaskEvaluation;
 import org.lmqt.eval.tasks.TaskFiles;
 import org.lmqt.eval.tasks.TaskGroup;
@@ -69,6 +70,11 @@ class eval_tasks implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "Evaluate only the first N documents.")
     Integer limit;
 
+    @Option(names = "--no-prefix-sharing", description = "Run one forward per request instead of running once "
+            + "each token prefix that several requests share (same results up to float32 rounding; for comparing "
+            + "speed). LLM.int8 layers and --act-quant never share.")
+    boolean noPrefixSharing;
+
     @Option(names = "--ids", description = "Models without tokenizer.json: encode text as UTF-8 bytes + 3 "
             + "(the byte-level ids of make-tiny-llama), for smoke tests.")
     boolean byteIds;
@@ -88,11 +94,12 @@ class eval_tasks implements Callable<Integer> {
                 : TaskFiles.fromHubCache(eval.task(), HubCache.cacheDir(), shots);
         try (LoadedModel m = modelOptions.load();
              ProgressBar bar = new ProgressBar(task + " " + m.shortId(), eval.requests(files, limit()))) {
-            TaskEvaluation.Outcome o = eval.run(m.model(), encoder(m), files, limit(), i -> bar.step());
+            TaskEvaluation.Outcome o = eval.run(m.model(), encoder(m), files, limit(), !noPrefixSharing,
+                    i -> bar.step());
             bar.close();
-            System.out.printf(Locale.ROOT, "%s (%s), %s, %d-shot: %d documents, %d requests, %.2f documents/s%n",
-                    m.shortId(), modelOptions.quantLabel(), task, shots, o.documents(), o.requests(),
-                    o.documentsPerSecond());
+            System.out.printf(Locale.ROOT, "%s (%s), %s, %d-shot: %d documents, %d requests, %.2f documents/s "
+                            + "(prefix sharing %s)%n", m.shortId(), modelOptions.quantLabel(), task, shots,
+                    o.documents(), o.requests(), o.documentsPerSecond(), sharing(m));
             print(o.metrics(), "  ");
         }
         return 0;
@@ -107,11 +114,13 @@ class eval_tasks implements Callable<Integer> {
         Map<String, TaskFiles> members = eval.cachedMembers(HubCache.cacheDir());
         try (LoadedModel m = modelOptions.load();
              ProgressBar bar = new ProgressBar(g.name() + " " + m.shortId(), eval.requests(members, limit()))) {
-            GroupEvaluation.Outcome o = eval.run(m.model(), encoder(m), members, limit(), i -> bar.step());
+            GroupEvaluation.Outcome o = eval.run(m.model(), encoder(m), members, limit(), !noPrefixSharing,
+                    i -> bar.step());
             bar.close();
             System.out.printf(Locale.ROOT, "%s (%s), %s, %d-shot: %d of %d tasks, %d documents, %d requests, "
-                            + "%.2f documents/s%n", m.shortId(), modelOptions.quantLabel(), g.name(), shots,
-                    o.tasks().size(), g.tasks().size(), o.documents(), o.requests(), o.documents() / o.seconds());
+                            + "%.2f documents/s (prefix sharing %s)%n", m.shortId(), modelOptions.quantLabel(),
+                    g.name(), shots, o.tasks().size(), g.tasks().size(), o.documents(), o.requests(),
+                    o.documents() / o.seconds(), sharing(m));
             if (!o.missing().isEmpty()) {
                 System.out.println("  not in the hub cache: " + String.join(", ", o.missing().subList(0,
                         Math.min(4, o.missing().size()))) + (o.missing().size() > 4 ? " and "
@@ -125,6 +134,11 @@ class eval_tasks implements Callable<Integer> {
                     name, t.metrics().get("acc"), t.documents()));
         }
         return 0;
+    }
+
+    /** Whether the scorer shares prefixes on this model (not on LLM.int8 layers or activation quantization). */
+    private String sharing(LoadedModel m) {
+        return new LoglikelihoodScorer(m.model(), !noPrefixSharing).sharesPrefixes() ? "on" : "off";
     }
 
     private Optional<Integer> limit() {

@@ -40,6 +40,15 @@ public interface ForwardHook {
         return v;
     }
 
+    /**
+     * Whether the hook treats every token on its own (a per-token fake quantization), so a call's tokens may be
+     * split over several calls with the same results; false unless a hook says so (a per-tensor scale, a capture of
+     * whole calls).
+     */
+    default boolean tokenwise() {
+        return false;
+    }
+
     /** A hook's place in a model; closing it removes the hook. */
     interface Registration extends AutoCloseable {
         @Override

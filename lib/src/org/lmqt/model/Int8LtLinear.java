@@ -31,6 +31,12 @@ public final class Int8LtLinear extends PackedLinear {
     private final NDArray rowMax;      // [out] F32, SCB
     private final double threshold;
 
+    /** Not token-wise: a column is an outlier column when any token of the call exceeds the threshold in it. */
+    @Override
+    public boolean tokenwise() {
+        return false;
+    }
+
     private Int8LtLinear(MatrixKey key, int[] shape, ComputeDevice device, NDArray codes, NDArray rowMax,
                          double threshold, NDArray bias) {
         super(key, shape, device, bias);

@@ -7,6 +7,18 @@ import java.util.function.UnaryOperator;
 /**
  * Keys and values of the positions already processed, per layer, for incremental generation, stored as a
  * {@link KvPolicy} says (exactly, or through a KV-cache quantization method). Close it when done.
+ * <p>
+ * Rewindable: {@link #snapshot} copies every layer's state (for a quantizing policy its quantized parts and its
+ * full-precision windows, e.g. KIVI's residuals), {@link #restore} puts it back exactly, as often as needed, so
+ * one prefix serves several continuations:
+ * <pre>{@code try (KvCache cache = model.newCache()) {
+ *     model.forward(prefix, cache);
+ *     try (KvCache.Snapshot mark = cache.snapshot()) {
+ *         model.forward(a, cache);      // positions after the prefix
+ *         cache.restore(mark);
+ *         model.forward(b, cache);      // as if a had never run
+ *     }
+ * }}</pre>
  */
 public final class KvCache implements AutoCloseable {
     private final NDManager manager;
@@ -56,6 +68,63 @@ public final class KvCache implements AutoCloseable {
             length = layers[layer].length();
         }
         return kv;
+    }
+
+    /**
+     * A copy of the whole cache now, for {@link #restore}; close it when no longer needed (closing the cache frees
+     * it too).
+     */
+    public Snapshot snapshot() {
+        KvPolicy.Saved[] saved = new KvPolicy.Saved[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            saved[i] = layers[i].save();
+        }
+        return new Snapshot(this, length, saved);
+    }
+
+    /**
+     * Puts the cache back exactly as it was at {@code snapshot} (one of this cache's); the snapshot stays usable.
+     */
+    public void restore(Snapshot snapshot) {
+        if (snapshot.cache != this) {
+            throw new IllegalArgumentException("a snapshot of another KV cache");
+        }
+        if (snapshot.closed) {
+            throw new IllegalStateException("the snapshot was closed");
+        }
+        for (int i = 0; i < layers.length; i++) {
+            layers[i].restore(snapshot.layers[i]);
+        }
+        length = snapshot.length;
+    }
+
+    /** The saved state of every layer of a cache at one length. */
+    public static final class Snapshot implements AutoCloseable {
+        private final KvCache cache;
+        private final int length;
+        private final KvPolicy.Saved[] layers;
+        private boolean closed;
+
+        private Snapshot(KvCache cache, int length, KvPolicy.Saved[] layers) {
+            this.cache = cache;
+            this.length = length;
+            this.layers = layers;
+        }
+
+        /** Positions the cache held when the snapshot was taken. */
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                for (KvPolicy.Saved s : layers) {
+                    s.close();
+                }
+            }
+        }
     }
 
     @Override

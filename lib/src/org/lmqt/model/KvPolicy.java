@@ -51,6 +51,51 @@ public interface KvPolicy {
 
         /** The cache as the next call reads it before appending, {@code {K, V}} each {@code [KV, L, d]}. */
         NDArray[] contents();
+
+        /**
+         * A copy of this layer's whole state now (quantized parts and full-precision windows alike), which
+         * {@link #restore} puts back exactly.
+         */
+        Saved save();
+
+        /** Puts this layer back exactly as it was at {@code saved} (its own {@link #save}); saved stays usable. */
+        void restore(Saved saved);
+    }
+
+    /**
+     * A layer's state at one moment: copies of its arrays in a fixed order the layer chooses ({@code null} for an
+     * empty part), in the cache's manager; closing it frees them (closing the cache does too).
+     */
+    final class Saved implements AutoCloseable {
+        private final NDArray[] parts;
+
+        private Saved(NDArray[] parts) {
+            this.parts = parts;
+        }
+
+        /** Copies of {@code state} (nulls stay null), kept in {@code manager}. */
+        public static Saved of(NDManager manager, NDArray... state) {
+            NDArray[] copies = new NDArray[state.length];
+            for (int i = 0; i < state.length; i++) {
+                copies[i] = state[i] == null ? null : keep(state[i].duplicate(), manager);
+            }
+            return new Saved(copies);
+        }
+
+        /** Number of parts. */
+        public int size() {
+            return parts.length;
+        }
+
+        /** A fresh copy of part {@code i}, kept in {@code manager} for the layer to hold ({@code null} if empty). */
+        public NDArray copy(int i, NDManager manager) {
+            return parts[i] == null ? null : keep(parts[i].duplicate(), manager);
+        }
+
+        @Override
+        public void close() {
+            replace(parts);
+        }
     }
 
     /** The full-precision cache: keys and values stored as they come. */
@@ -84,6 +129,18 @@ public interface KvPolicy {
                 @Override
                 public NDArray[] contents() {
                     return new NDArray[] {keys, values};
+                }
+
+                @Override
+                public Saved save() {
+                    return Saved.of(manager, keys, values);
+                }
+
+                @Override
+                public void restore(Saved saved) {
+                    replace(keys, values);
+                    keys = saved.copy(0, manager);
+                    values = saved.copy(1, manager);
                 }
             };
         }

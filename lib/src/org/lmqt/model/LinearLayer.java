@@ -24,4 +24,12 @@ public interface LinearLayer {
 
     /** Bytes the layer's arrays take on the device (weight in its format, meta values, bias). */
     long deviceBytes();
+
+    /**
+     * Whether each output row depends on its own input row only, so a call's tokens may be split over several calls
+     * with the same results up to rounding (true for a matmul; not for a layer that looks across tokens).
+     */
+    default boolean tokenwise() {
+        return true;
+    }
 }

@@ -153,6 +153,16 @@ public final class LlamaModel implements AutoCloseable {
     }
 
     /**
+     * Whether every position is computed from its own row except in attention, so a sequence may run as a prefix
+     * and a later call with the same results up to rounding: every linear layer and every hook is token-wise
+     * ({@link LinearLayer#tokenwise}, {@link ForwardHook#tokenwise}; a KV-cache policy is a separate matter).
+     */
+    public boolean tokenwise() {
+        return hooks.stream().allMatch(ForwardHook::tokenwise)
+                && blocks.stream().allMatch(b -> b.linears().stream().allMatch(LinearLayer::tokenwise));
+    }
+
+    /**
      * A new, empty KV cache for {@link #forward(long[], KvCache)} with the model's {@link #kvPolicy()}; its prefill
      * attends to the exact keys and values (the references' generation path, {@code prefill_with_quant=False}).
      */
@@ -237,6 +247,14 @@ public final class LlamaModel implements AutoCloseable {
      */
     public NDArray hidden(long[] ids) {
         return hiddenStates(ids, null);
+    }
+
+    /**
+     * The final hidden states {@code [T, hidden]} of {@code ids} at the positions after the cache's, in the caller's
+     * scope; the cache grows by {@code T} (a prefill without logits, or a continuation after a shared prefix).
+     */
+    public NDArray hidden(long[] ids, KvCache cache) {
+        return hiddenStates(ids, java.util.Objects.requireNonNull(cache, "cache"));
     }
 
     /** Embedding, then every block, each in a scope of its own: the final hidden states {@code [T, hidden]}. */

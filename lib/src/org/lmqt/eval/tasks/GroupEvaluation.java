@@ -88,10 +88,16 @@ public record GroupEvaluation(TaskGroup group, int shots, long seed) {
     /** Evaluates {@code model} on {@code members} (from {@link #cachedMembers}); {@code onRequest} sees each. */
     public Outcome run(LlamaModel model, Function<String, long[]> encoder, Map<String, TaskFiles> members,
                        Optional<Integer> limit, IntConsumer onRequest) {
+        return run(model, encoder, members, limit, true, onRequest);
+    }
+
+    /** As {@link #run(LlamaModel, Function, Map, Optional, IntConsumer)}, prefix sharing on or off. */
+    public Outcome run(LlamaModel model, Function<String, long[]> encoder, Map<String, TaskFiles> members,
+                       Optional<Integer> limit, boolean sharePrefixes, IntConsumer onRequest) {
         Map<String, TaskEvaluation.Outcome> tasks = new LinkedHashMap<>();
         for (var e : members.entrySet()) {
             tasks.put(e.getKey(), new TaskEvaluation(Tasks.byName(e.getKey()), shots, seed).run(model, encoder,
-                    e.getValue(), limit, onRequest));
+                    e.getValue(), limit, sharePrefixes, onRequest));
         }
         List<String> missing = group.tasks().stream().filter(t -> !members.containsKey(t)).toList();
         return new Outcome(tasks, aggregate(tasks), missing);

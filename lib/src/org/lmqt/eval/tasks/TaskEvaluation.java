@@ -11,8 +11,8 @@ import org.lmqt.model.LlamaModel;
 
 /**
  * One lm-eval task on one model: its documents (and few-shot pool) from JSON-lines or parquet files in the dataset's
- * schema (see {@link TaskFiles#fromHubCache} for the hub cache),
- * the requests as lm-eval builds them, each scored by {@link LoglikelihoodScorer}, then the task's metrics.
+ * schema (see {@link TaskFiles#fromHubCache} for the hub cache), the requests as lm-eval builds them, scored together
+ * by {@link LoglikelihoodScorer} (their common token prefixes run once), then the task's metrics.
  *
  * @param task  the task
  * @param shots few-shot examples per context (0 for zero-shot)
@@ -52,13 +52,29 @@ public record TaskEvaluation(LoglikelihoodTask<?> task, int shots, long seed) {
      */
     public Outcome run(LlamaModel model, Function<String, long[]> encoder, Path docs, Optional<Path> pool,
                        Optional<Integer> limit, IntConsumer onRequest) {
-        return run(model, encoder, TaskFiles.of(docs, pool), limit, onRequest);
+        return run(model, encoder, docs, pool, limit, true, onRequest);
+    }
+
+    /**
+     * As {@link #run(LlamaModel, Function, Path, Optional, Optional, IntConsumer)}; with {@code sharePrefixes} the
+     * requests share their common token prefixes ({@link LoglikelihoodScorer#score(List)}), else each runs its own
+     * forward; {@code onRequest} sees each request as it is scored (not in order when shared).
+     */
+    public Outcome run(LlamaModel model, Function<String, long[]> encoder, Path docs, Optional<Path> pool,
+                       Optional<Integer> limit, boolean sharePrefixes, IntConsumer onRequest) {
+        return run(model, encoder, TaskFiles.of(docs, pool), limit, sharePrefixes, onRequest);
     }
 
     /** As {@link #run(LlamaModel, Function, Path, Optional, Optional, IntConsumer)} on the files of {@code files}. */
     public Outcome run(LlamaModel model, Function<String, long[]> encoder, TaskFiles files, Optional<Integer> limit,
                        IntConsumer onRequest) {
-        return typed(task, model, encoder, files, limit, onRequest);
+        return run(model, encoder, files, limit, true, onRequest);
+    }
+
+    /** As {@link #run(LlamaModel, Function, Path, Optional, Optional, boolean, IntConsumer)} on {@code files}. */
+    public Outcome run(LlamaModel model, Function<String, long[]> encoder, TaskFiles files, Optional<Integer> limit,
+                       boolean sharePrefixes, IntConsumer onRequest) {
+        return typed(task, model, encoder, files, limit, new LoglikelihoodScorer(model, sharePrefixes), onRequest);
     }
 
     /** The number of requests the documents of {@code docs} make (for progress bars). */
@@ -72,25 +88,33 @@ public record TaskEvaluation(LoglikelihoodTask<?> task, int shots, long seed) {
     }
 
     private <D> Outcome typed(LoglikelihoodTask<D> t, LlamaModel model, Function<String, long[]> encoder,
-                              TaskFiles files, Optional<Integer> limit, IntConsumer onRequest) {
+                              TaskFiles files, Optional<Integer> limit, LoglikelihoodScorer scorer,
+                              IntConsumer onRequest) {
         TaskRequests built = build(t, files, limit);
-        LoglikelihoodScorer scorer = new LoglikelihoodScorer(model);
         List<Request> requests = built.requests();
         double[] ll = new double[requests.size()];
         boolean[] greedy = new boolean[requests.size()];
         long start = System.nanoTime();
+        // all requests together: every prefix they share (few-shot turns, a question for its choices) runs once
+        List<LoglikelihoodScorer.EncodedPair> pairs = requests.stream()
+                .map(r -> LoglikelihoodScorer.encodePair(r.context(), r.continuation(), encoder)).toList();
+        List<LoglikelihoodScorer.Loglikelihood> scores = scorer.score(pairs, onRequest);
         for (int i = 0; i < requests.size(); i++) {
-            LoglikelihoodScorer.Loglikelihood s = scorer.score(requests.get(i), encoder);
-            ll[i] = s.logprob();
-            greedy[i] = s.greedy();
-            onRequest.accept(i);
+            ll[i] = scores.get(i).logprob();
+            greedy[i] = scores.get(i).greedy();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         return new Outcome(TaskMetrics.aggregate(t, built, ll, greedy), built.docs().size(), requests.size(),
                 seconds);
     }
 
-    private <D> TaskRequests build(LoglikelihoodTask<D> t, TaskFiles files, Optional<Integer> limit) {
+    /** The requests of {@code docs} (the first {@code limit} documents when given) with this evaluation's shots. */
+    <D> TaskRequests build(LoglikelihoodTask<D> t, Path docs, Optional<Path> pool, Optional<Integer> limit) {
+        return build(t, TaskFiles.of(docs, pool), limit);
+    }
+
+    /** The requests of the documents of {@code files}, as {@link #build(LoglikelihoodTask, Path, Optional, Optional)}. */
+    <D> TaskRequests build(LoglikelihoodTask<D> t, TaskFiles files, Optional<Integer> limit) {
         List<D> all = Documents.read(t, files.docs());
         List<D> eval = limit.map(n -> all.subList(0, Math.min(n, all.size()))).orElse(all);
         if (eval.isEmpty()) {

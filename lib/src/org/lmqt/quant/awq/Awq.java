@@ -1,5 +1,9 @@
 package org.lmqt.quant.awq;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,8 +142,8 @@ public final class Awq {
             weights[i] = layer.weight(names.get(i));
         }
         float[][] org = module(layer, u, weights, in);
-        // x statistic: mean |x| per input channel (a float32 sum divided by the token count)
-        float[] xs = absMean(in);
+        // x statistic: mean |x| per input channel
+        float[] xs = absMean(in, o.flavour() == AwqOptions.Flavour.AUTOAWQ);
         // w statistic (duo scaling): mean over the unit's rows of |W| / (group max |W| + 1e-6)
         float[] ws = o.duoScaling() ? weightMean(layer, names, o.group()) : null;
         double[] losses = new double[GRID];
@@ -168,56 +172,40 @@ public final class Awq {
         return new UnitSearch(u, losses, bestIndex, bestScales);
     }
 
-    /** Per column of {@code x}, {@code Σ|x| / rows} (torch's {@code x.abs().mean(0)}; AutoAWQ's sum / count). */
-    static float[] absMean(CalibrationInputs x) {
-        float[] a = new float[x.values().length];                // [rows, cols]
-        for (int i = 0; i < a.length; i++) {
-            a[i] = Math.abs(x.values()[i]);
+    /**
+     * AutoAWQ's {@code max_chunk_memory} (1 GiB): its mean of {@code |x|} sums the tokens in chunks of
+     * {@code 2^30 / (2 * element size * channels)} rows, each chunk's column sum added to a float32 total.
+     */
+    static final long MAX_CHUNK_MEMORY = 1L << 30;
+
+    /**
+     * The x statistic, mean {@code |x|} per input channel, reduced by libtorch as the reference reduces it (its
+     * float32 summation order decides the last bit, and one last bit of the largest or smallest scale moves every
+     * normalised scale): llm-awq's {@code x.abs().mean(0)}, or AutoAWQ's chunked float32 sum divided by the token
+     * count (float32 features, 4-byte elements).
+     */
+    static float[] absMean(CalibrationInputs x, boolean autoawq) {
+        int rows = x.rows();
+        int cols = x.cols();
+        try (NDManager nd = NDManager.newBaseManager(Device.cpu())) {
+            NDArray abs = nd.create(x.values(), new Shape(rows, cols)).abs();        // [rows, cols]
+            if (!autoawq) {
+                return abs.mean(new int[] {0}).toFloatArray();                      // [cols]
+            }
+            long chunk = Math.max(1, Math.min(rows, MAX_CHUNK_MEMORY / (2L * Float.BYTES * cols)));
+            NDArray sum = nd.zeros(new Shape(cols));                                 // [cols]
+            for (long start = 0; start < rows; start += chunk) {
+                long end = Math.min(rows, start + chunk);
+                sum = sum.add(abs.get(start + ":" + end).sum(new int[] {0}));
+            }
+            return sum.div((float) rows).toFloatArray();                             // [cols]
         }
-        return columnMean(a, x.rows(), x.cols());
     }
 
     /**
-     * {@code v.mean(0)} of {@code v [rows, cols]} in float32 as PyTorch's CPU reduction over the outer dimension adds
-     * (rows into chunks of {@code 2^max(4, ceil(log2 rows) / 4)} started from zero, each chunk into the total), then
-     * divided by {@code rows}; where that needs PyTorch's deeper cascade levels (more than {@code chunk²} rows) the
-     * sum is taken in double and rounded once.
+     * AutoAWQ's {@code w_mean}: per input column, the mean over all rows of the unit of {@code |W| / (gmax + 1e-6)},
+     * the mean reduced by libtorch ({@code w_scale.view(shape).mean(0)}).
      */
-    static float[] columnMean(float[] v, int rows, int cols) {
-        int ceilLog2 = rows <= 1 ? 0 : 32 - Integer.numberOfLeadingZeros(rows - 1);
-        int chunk = 1 << Math.max(4, ceilLog2 / 4);
-        float[] mean = new float[cols];                          // [cols]
-        if ((long) chunk * chunk >= rows) {
-            float[] part = new float[cols];                      // [cols] the running chunk
-            for (int t = 0; t < rows; t++) {
-                for (int j = 0; j < cols; j++) {
-                    part[j] += v[t * cols + j];
-                }
-                if ((t + 1) % chunk == 0 || t == rows - 1) {
-                    for (int j = 0; j < cols; j++) {
-                        mean[j] += part[j];
-                        part[j] = 0f;
-                    }
-                }
-            }
-        } else {
-            double[] sum = new double[cols];                     // [cols]
-            for (int t = 0; t < rows; t++) {
-                for (int j = 0; j < cols; j++) {
-                    sum[j] += v[t * cols + j];
-                }
-            }
-            for (int j = 0; j < cols; j++) {
-                mean[j] = (float) sum[j];
-            }
-        }
-        for (int j = 0; j < cols; j++) {
-            mean[j] = mean[j] / rows;
-        }
-        return mean;
-    }
-
-    /** AutoAWQ's {@code w_mean}: per input column, the mean over all rows of the unit of {@code |W| / (gmax + 1e-6)}. */
     static float[] weightMean(AwqLayer layer, List<String> names, int group) {
         int cols = layer.shape(names.get(0))[1];
         int rows = 0;
@@ -241,20 +229,49 @@ public final class Awq {
             }
             at += w.length;
         }
-        return columnMean(scaled, rows, cols);
+        // the column means as libtorch reduces them
+        try (NDManager nd = NDManager.newBaseManager(Device.cpu())) {
+            return nd.create(scaled, new Shape(rows, cols)).mean(new int[] {0}).toFloatArray();   // [cols]
+        }
+    }
+
+    /**
+     * {@code v.pow(e)} as torch computes it for a float32 tensor and a Python float exponent: {@code e = 0} fills
+     * ones, {@code e = 1} copies, {@code e = 0.5} is the (correctly rounded) square root, every other exponent
+     * libtorch's vectorised float32 {@code pow} (not correctly rounded: it differs from {@code Math.pow} in the last
+     * bit for a few per cent of values).
+     */
+    static float[] torchPow(float[] v, float e) {
+        float[] out = new float[v.length];                       // [n]
+        if (e == 0f) {
+            java.util.Arrays.fill(out, 1f);
+        } else if (e == 1f) {
+            System.arraycopy(v, 0, out, 0, v.length);
+        } else if (e == 0.5f) {
+            for (int i = 0; i < v.length; i++) {
+                out[i] = (float) Math.sqrt(v[i]);
+            }
+        } else {
+            try (NDManager nd = NDManager.newBaseManager(Device.cpu())) {
+                return nd.create(v).pow(e).toFloatArray();
+            }
+        }
+        return out;
     }
 
     /** The scales of ratio {@code r / GRID}: the flavour's formula, clamped to 1e-4, normalised by {@code sqrt(max*min)}. */
     static float[] gridScales(float[] xs, float[] ws, int r, boolean autoawq) {
         float ratio = (float) (r / (double) GRID);
         float inverse = (float) (1 - r / (double) GRID);
+        float[] px = torchPow(xs, ratio);                        // [in]
+        float[] pw = ws == null ? null : torchPow(ws, inverse);  // [in]
         float[] s = new float[xs.length];                        // [in]
         float max = Float.NEGATIVE_INFINITY;
         float min = Float.POSITIVE_INFINITY;
         for (int j = 0; j < s.length; j++) {
-            float p = (float) Math.pow(xs[j], ratio);
-            if (ws != null) {
-                p = p / ((float) Math.pow(ws[j], inverse) + 1e-4f);
+            float p = px[j];
+            if (pw != null) {
+                p = p / (pw[j] + 1e-4f);
             }
             s[j] = clampMin(p, 1e-4f);
             max = Math.max(max, s[j]);
@@ -308,9 +325,9 @@ public final class Awq {
         int n = x.rows();
         int in = x.cols();
         int out = w.length / in;
-        try (ai.djl.ndarray.NDManager nd = ai.djl.ndarray.NDManager.newBaseManager(ai.djl.Device.cpu())) {
-            ai.djl.ndarray.NDArray xs = nd.create(x.values(), new ai.djl.ndarray.types.Shape(n, in));   // [n, in]
-            ai.djl.ndarray.NDArray ws = nd.create(w, new ai.djl.ndarray.types.Shape(out, in));          // [out, in]
+        try (NDManager nd = NDManager.newBaseManager(Device.cpu())) {
+            NDArray xs = nd.create(x.values(), new Shape(n, in));   // [n, in]
+            NDArray ws = nd.create(w, new Shape(out, in));          // [out, in]
             return xs.matMul(ws.transpose()).toFloatArray();                                            // [n, out]
         }
     }

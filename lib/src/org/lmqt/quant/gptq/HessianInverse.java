@@ -11,9 +11,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Every product of more than one term goes through {@link #subtractProduct}: each result element is the float32
  * sum of its terms in ascending {@code k} order with fused multiply-adds (as BLAS microkernels accumulate), formed
- * before it is subtracted. The loops are tiled (row blocks sharing one tile of the right operand, accumulators in L1)
- * so a 4096x4096 Hessian is a matter of seconds; the inner loops are plain {@code Math.fma} loops the JIT vectorizes,
- * which keeps every element's operation order, hence results identical with or without vectorization.
+ * before it is subtracted. Its kernel keeps a block of 4 rows x 3 vectors of sums in registers over the whole
+ * {@code k} range (as a BLAS microkernel does: 12 fused multiply-adds per 3 loads of {@code B}), with narrower
+ * blocks and L1 tiles at the edges; every lane does the same fused multiply-adds as the scalar tail, so the result
+ * does not depend on the vector width or on the blocking.
  */
 final class HessianInverse {
     private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_PREFERRED;
@@ -23,6 +24,10 @@ final class HessianInverse {
     private static final int ROWS = 8;
     /** Columns of one tile of the right operand (an accumulator row is 1 KiB). */
     private static final int TILE = 256;
+    /** Rows of C in one register block of {@link #subtractProduct}. */
+    private static final int BLOCK_ROWS = 4;
+    /** Vectors per row of C in one register block (4 x 3 accumulators of the 16-32 vector registers). */
+    private static final int BLOCK_VECTORS = 3;
 
     private HessianInverse() {}
 
@@ -183,11 +188,115 @@ final class HessianInverse {
      */
     static void subtractProduct(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
                                 int ldc, int m, int width, int k0, int k1, int lowerShift) {
+        int blockWidth = BLOCK_VECTORS * LANES.length();
+        int fullWidth = width - width % blockWidth;
+        int r0 = 0;
+        // register blocks: BLOCK_ROWS rows x BLOCK_VECTORS vectors of C, their sums held in registers over all k
+        for (; r0 + BLOCK_ROWS <= m; r0 += BLOCK_ROWS) {
+            for (int c0 = 0; c0 < fullWidth; c0 += blockWidth) {
+                int kFrom = lowerShift >= 0 ? Math.max(k0, c0 + lowerShift) : k0;
+                registerBlock(a, aOff + r0 * lda, lda, b, bOff + c0, ldb, c, cOff + r0 * ldc + c0, ldc, kFrom, k1);
+            }
+        }
+        // the edges: the last columns of the blocked rows (one vector wide, then lane by lane), then the last rows
+        int vectorWidth = width - width % LANES.length();
+        for (int r = 0; r + BLOCK_ROWS <= r0; r += BLOCK_ROWS) {
+            for (int c0 = fullWidth; c0 < vectorWidth; c0 += LANES.length()) {
+                int kFrom = lowerShift >= 0 ? Math.max(k0, c0 + lowerShift) : k0;
+                narrowBlock(a, aOff + r * lda, lda, b, bOff + c0, ldb, c, cOff + r * ldc + c0, ldc, kFrom, k1);
+            }
+        }
+        if (vectorWidth < width) {
+            tiled(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, 0, r0, vectorWidth, width, k0, k1, lowerShift);
+        }
+        if (r0 < m) {
+            tiled(a, aOff, lda, b, bOff, ldb, c, cOff, ldc, r0, m, 0, width, k0, k1, lowerShift);
+        }
+    }
+
+    /**
+     * {@code C[r0 + r, c0 + j] -= Σ_k A[r, k] B[k, j]} for a {@link #BLOCK_ROWS} x ({@link #BLOCK_VECTORS} vectors)
+     * block, every sum a chain of fused multiply-adds in ascending {@code k} from zero, as {@link #fmaRow} forms it.
+     * Offsets point at the block's first element of {@code A}, {@code B} and {@code C}.
+     */
+    private static void registerBlock(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c,
+                                      int cOff, int ldc, int kFrom, int k1) {
+        int n = LANES.length();
+        FloatVector zero = FloatVector.zero(LANES);
+        FloatVector s00 = zero, s01 = zero, s02 = zero;
+        FloatVector s10 = zero, s11 = zero, s12 = zero;
+        FloatVector s20 = zero, s21 = zero, s22 = zero;
+        FloatVector s30 = zero, s31 = zero, s32 = zero;
+        int a0 = aOff;
+        int a1 = aOff + lda;
+        int a2 = aOff + 2 * lda;
+        int a3 = aOff + 3 * lda;
+        for (int k = kFrom; k < k1; k++) {
+            int bk = bOff + k * ldb;
+            FloatVector b0 = FloatVector.fromArray(LANES, b, bk);
+            FloatVector b1 = FloatVector.fromArray(LANES, b, bk + n);
+            FloatVector b2 = FloatVector.fromArray(LANES, b, bk + 2 * n);
+            FloatVector x = FloatVector.broadcast(LANES, a[a0 + k]);
+            s00 = b0.fma(x, s00);
+            s01 = b1.fma(x, s01);
+            s02 = b2.fma(x, s02);
+            x = FloatVector.broadcast(LANES, a[a1 + k]);
+            s10 = b0.fma(x, s10);
+            s11 = b1.fma(x, s11);
+            s12 = b2.fma(x, s12);
+            x = FloatVector.broadcast(LANES, a[a2 + k]);
+            s20 = b0.fma(x, s20);
+            s21 = b1.fma(x, s21);
+            s22 = b2.fma(x, s22);
+            x = FloatVector.broadcast(LANES, a[a3 + k]);
+            s30 = b0.fma(x, s30);
+            s31 = b1.fma(x, s31);
+            s32 = b2.fma(x, s32);
+        }
+        subtractRow(c, cOff, n, s00, s01, s02);
+        subtractRow(c, cOff + ldc, n, s10, s11, s12);
+        subtractRow(c, cOff + 2 * ldc, n, s20, s21, s22);
+        subtractRow(c, cOff + 3 * ldc, n, s30, s31, s32);
+    }
+
+    /** {@link #registerBlock} one vector wide. */
+    private static void narrowBlock(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
+                                    int ldc, int kFrom, int k1) {
+        FloatVector s0 = FloatVector.zero(LANES);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        for (int k = kFrom; k < k1; k++) {
+            FloatVector b0 = FloatVector.fromArray(LANES, b, bOff + k * ldb);
+            s0 = b0.fma(FloatVector.broadcast(LANES, a[aOff + k]), s0);
+            s1 = b0.fma(FloatVector.broadcast(LANES, a[aOff + lda + k]), s1);
+            s2 = b0.fma(FloatVector.broadcast(LANES, a[aOff + 2 * lda + k]), s2);
+            s3 = b0.fma(FloatVector.broadcast(LANES, a[aOff + 3 * lda + k]), s3);
+        }
+        FloatVector.fromArray(LANES, c, cOff).sub(s0).intoArray(c, cOff);
+        FloatVector.fromArray(LANES, c, cOff + ldc).sub(s1).intoArray(c, cOff + ldc);
+        FloatVector.fromArray(LANES, c, cOff + 2 * ldc).sub(s2).intoArray(c, cOff + 2 * ldc);
+        FloatVector.fromArray(LANES, c, cOff + 3 * ldc).sub(s3).intoArray(c, cOff + 3 * ldc);
+    }
+
+    private static void subtractRow(float[] c, int at, int n, FloatVector v0, FloatVector v1, FloatVector v2) {
+        FloatVector.fromArray(LANES, c, at).sub(v0).intoArray(c, at);
+        FloatVector.fromArray(LANES, c, at + n).sub(v1).intoArray(c, at + n);
+        FloatVector.fromArray(LANES, c, at + 2 * n).sub(v2).intoArray(c, at + 2 * n);
+    }
+
+    /**
+     * The same sums for rows {@code [rowFrom, rowTo)} and columns {@code [colFrom, colTo)}, accumulated in L1-sized
+     * tiles of {@link #ROWS} x {@link #TILE} (the edges {@link #registerBlock} does not cover).
+     */
+    private static void tiled(float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff,
+                              int ldc, int rowFrom, int rowTo, int colFrom, int colTo, int k0, int k1,
+                              int lowerShift) {
         float[] acc = new float[ROWS * TILE];                    // [ROWS, TILE] one accumulator row per row of C
-        for (int r0 = 0; r0 < m; r0 += ROWS) {
-            int rows = Math.min(ROWS, m - r0);
-            for (int c0 = 0; c0 < width; c0 += TILE) {
-                int len = Math.min(TILE, width - c0);
+        for (int r0 = rowFrom; r0 < rowTo; r0 += ROWS) {
+            int rows = Math.min(ROWS, rowTo - r0);
+            for (int c0 = colFrom; c0 < colTo; c0 += TILE) {
+                int len = Math.min(TILE, colTo - c0);
                 java.util.Arrays.fill(acc, 0, rows * TILE, 0f);
                 int kFrom = lowerShift >= 0 ? Math.max(k0, c0 + lowerShift) : k0;
                 for (int k = kFrom; k < k1; k++) {

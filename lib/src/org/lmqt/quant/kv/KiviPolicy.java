@@ -158,5 +158,17 @@ public record KiviPolicy(int keyBits, int valueBits, int groupSize, int residual
         public NDArray[] contents() {
             return new NDArray[] {Kv.join(keysQuant, keysResidual), Kv.join(valuesQuant, valuesResidual)};
         }
+
+        /** Both quantized parts and both residual windows, so a restored layer quantizes on exactly as before. */
+        @Override
+        public Saved save() {
+            return Saved.of(manager, keysQuant, keysResidual, valuesQuant, valuesResidual);
+        }
+
+        @Override
+        public void restore(Saved saved) {
+            setKeys(saved.copy(0, manager), saved.copy(1, manager));
+            setValues(saved.copy(2, manager), saved.copy(3, manager));
+        }
     }
 }

@@ -130,6 +130,19 @@ public record KvQuantPolicy(int bits, int firstFew, double sparsity, List<KvQuan
             public NDArray[] contents() {
                 return new NDArray[] {keys, values};
             }
+
+            @Override
+            public Saved save() {
+                return Saved.of(manager, keys, values);
+            }
+
+            @Override
+            public void restore(Saved saved) {
+                NDArray[] kept = Kv.store(manager, new NDArray[] {keys, values}, saved.copy(0, manager),
+                        saved.copy(1, manager));
+                keys = kept[0];
+                values = kept[1];
+            }
         };
     }
 
