@@ -135,7 +135,7 @@ public final class ModelRunner implements SubtaskRunner {
 
         public Zeroshot {
             tasks = List.copyOf(tasks);
-            new ZeroshotSuite(tasks.isEmpty() ? ZeroshotSuite.CLASSIC : tasks, shots, 1234, limit); // validates
+            new ZeroshotSuite(tasks.isEmpty() ? ZeroshotSuite.CLASSIC : tasks, shots, LM_EVAL_SEED, limit); // checks
         }
 
         /** The suite to run: the given tasks, or the classic ones in the cache (a one-line error when none is). */

@@ -113,7 +113,7 @@ public record TaskEvaluation(LoglikelihoodTask<?> task, int shots, long seed) {
         return build(t, TaskFiles.of(docs, pool), limit);
     }
 
-    /** The requests of the documents of {@code files}, as {@link #build(LoglikelihoodTask, Path, Optional, Optional)}. */
+    /** The requests of the documents of {@code files} (the first {@code limit} when given). */
     <D> TaskRequests build(LoglikelihoodTask<D> t, TaskFiles files, Optional<Integer> limit) {
         List<D> all = Documents.read(t, files.docs());
         List<D> eval = limit.map(n -> all.subList(0, Math.min(n, all.size()))).orElse(all);

@@ -68,7 +68,7 @@ public record ZeroshotSuite(List<String> tasks, int shots, long seed, Optional<I
         }
     }
 
-    /** Runs every task on {@code model}, text encoded by {@code encoder}, documents from the hub cache {@code cache}. */
+    /** Runs every task on {@code model}, text encoded by {@code encoder}, the documents from the hub cache. */
     public Result run(LlamaModel model, Function<String, long[]> encoder, Path cache, IntConsumer onRequest) {
         long start = System.nanoTime();
         Map<String, Map<String, Double>> metrics = new LinkedHashMap<>();
