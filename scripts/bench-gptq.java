@@ -10,19 +10,20 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.lmqt.Deps;
+import org.lmqt.bench.PythonReference;
 import org.lmqt.cli.Cli;
 import org.lmqt.cli.UserException;
 import org.lmqt.device.ComputeDevice;
 import org.lmqt.device.Djl;
+import org.lmqt.io.FileTrees;
 import org.lmqt.quant.QuantConfig;
 import org.lmqt.quant.gptq.GptqHessian;
 import org.lmqt.quant.gptq.GptqMatrix;
@@ -80,6 +81,8 @@ class bench_gptq implements Callable<Integer> {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (gaussian(rnd) * (i % in % 97 == 0 ? 8 : 1));
         }
+        // warm-up (libtorch loaded, the JIT compiled) on a small layer, not timed
+        warmUp(c);
         // lmqt: the Hessian through libtorch (the block-wise path), fasterquant in Java
         GptqHessian h = new GptqHessian(in);
         long t0 = System.nanoTime();
@@ -107,21 +110,17 @@ class bench_gptq implements Callable<Integer> {
             throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("bench-gptq");
         try {
-            Path wf = write(dir.resolve("w.bin"), w);
-            Path xf = write(dir.resolve("x.bin"), x);
+            Path wf = PythonReference.writeFloats(dir.resolve("w.bin"), w);
+            Path xf = PythonReference.writeFloats(dir.resolve("x.bin"), x);
             Path codes = dir.resolve("codes.bin");
-            Path script = Path.of(System.getProperty("lmqt.root", "."), "scripts", "reference", "gptq_torch.py");
-            ProcessBuilder pb = new ProcessBuilder(Optional.ofNullable(System.getenv("LMQT_PYTHON")).orElse("python3"),
-                    script.toString(), wf.toString(), xf.toString(), Integer.toString(out), Integer.toString(in),
-                    Integer.toString(tokens), Integer.toString(seqLen), Integer.toString(c.bits()),
-                    Integer.toString(c.group()), codes.toString()).redirectError(ProcessBuilder.Redirect.INHERIT);
-            pb.environment().put("OMP_NUM_THREADS", "1");
-            Process p = pb.start();
-            String line = new String(p.getInputStream().readAllBytes()).trim();
-            if (p.waitFor() != 0 || line.isEmpty()) {
-                System.out.println("reference: not measured (needs python3 with torch; set LMQT_PYTHON)");
+            Optional<String> result = PythonReference.run("gptq_torch.py", List.of(wf.toString(), xf.toString(),
+                    Integer.toString(out), Integer.toString(in), Integer.toString(tokens), Integer.toString(seqLen),
+                    Integer.toString(c.bits()), Integer.toString(c.group()), codes.toString()));
+            if (result.isEmpty()) {
+                System.out.println(PythonReference.NOT_MEASURED);
                 return;
             }
+            String line = result.get();
             String[] f = line.split(",");
             double refH = Double.parseDouble(f[0]);
             double refQ = Double.parseDouble(f[1]);
@@ -137,19 +136,26 @@ class bench_gptq implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "lmqt speed-up over pytorch (one thread): %.2fx; codes equal: %.3f %%%n",
                     (refH + refQ) / ours, 100.0 * same / theirs.length);
         } finally {
-            try (var s = Files.list(dir)) {
-                for (Path f : s.toList()) {
-                    Files.delete(f);
-                }
-            }
-            Files.delete(dir);
+            FileTrees.delete(dir);
         }
     }
 
-    private static Path write(Path file, float[] v) throws IOException {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        b.asFloatBuffer().put(v);
-        return Files.write(file, b.array());
+    private static void warmUp(QuantConfig c) {
+        int n = 256;
+        SplittableRandom rnd = new SplittableRandom(0);
+        float[] x = new float[2 * n * n];                                 // [2n, n]
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) gaussian(rnd);
+        }
+        GptqHessian h = new GptqHessian(n);
+        try (NDManager nd = NDManager.newBaseManager(ComputeDevice.CPU.djlDevice())) {
+            h.addSequence(nd.create(x, new Shape(2 * n, n)));
+        }
+        // a few rounds: the vector kernels are compiled by C2 only after several calls
+        for (int round = 0; round < 6; round++) {
+            new GptqQuantizer().quantize(java.util.Arrays.copyOf(x, n * n), new int[] {n, n},
+                    new QuantConfig(c.bits(), Math.min(c.group(), n)), h);
+        }
     }
 
     private static double gaussian(SplittableRandom rnd) {

@@ -22,6 +22,7 @@ import org.lmqt.mxq.CostFunctions;
 import org.lmqt.mxq.FnormTable;
 import org.lmqt.mxq.Mxq;
 import org.lmqt.mxq.MxqOptions;
+import org.lmqt.mxq.Objective;
 import org.lmqt.io.PandasCsv;
 import org.lmqt.mxq.WeightAlgo;
 import picocli.CommandLine.ArgGroup;
@@ -38,7 +39,9 @@ import picocli.CommandLine.Option;
                 "  ./jbang scripts/mxq.java --model meta-llama/Llama-2-7b-hf --fnorm-dir ../shared/paper-data/src/data "
                         + "--budget 3.00:8.50:0.02 --output-dir out",
                 "  ./jbang scripts/mxq.java --fnorm ../shared/paper-data/src/data/fnorm-Llama-2-7b-hf.csv --budget 4.25 "
-                        + "--weight-algo kurt-boost --boost-stop 2 --top-m-layer 1"})
+                        + "--weight-algo kurt-boost --boost-stop 2 --top-m-layer 1",
+                "  ./jbang scripts/mxq.java --fnorm out/meta/fnorm-tiny-llama-gptq.csv --budget 4.25 --objective output "
+                        + "--attempt gptq-output"})
 class mxq implements Callable<Integer> {
 
     static class Source {
@@ -59,6 +62,10 @@ class mxq implements Callable<Integer> {
             description = "Budgets in bits per parameter: values, comma lists, ranges start:stop:step, or the original's "
                     + "default lists llm and vit (the 18 ViT budgets 7.80 ... 3.00, for CLIP FNorm tables).")
     List<String> budgets;
+
+    @Option(names = "--objective", paramLabel = "weight|output", description = "Error to minimise: weight (column "
+            + "fnorm, default) or output (column output_fnorm of a dump-fnorm --method gptq|awq table).")
+    String objective = "weight";
 
     @Option(names = "--weight-algo", description = "fnorm (default), kurt-scaled, kurt-global, head-prioritized, "
             + "tail-prioritized, sensi-milp, kurt-milp, sensi-boost, kurt-boost, sensi-directive.")
@@ -115,7 +122,7 @@ class mxq implements Callable<Integer> {
     public Integer call() {
         Path file = source.fnorm != null ? source.fnorm
                 : fnormDir.resolve("fnorm-" + source.model.substring(source.model.lastIndexOf('/') + 1) + ".csv");
-        FnormTable table = FnormTable.read(file);
+        FnormTable table = Objective.parse(objective).apply(FnormTable.read(file));
         String model = AllotTables.modelName(file.getFileName().toString());
         MxqOptions options = MxqOptions.DEFAULTS.withWeightAlgo(WeightAlgo.parse(weightAlgo)).withFactor(factor)
                 .withTopMLayer(topMLayer).withAblation(ablation).withBoostStop(boostStop)

@@ -58,7 +58,7 @@ class quant_llm implements Callable<Integer> {
             description = "Models: folders or Hugging Face ids in the local cache.")
     List<String> models;
 
-    @Option(names = "--algo", required = true, arity = "1..*", paramLabel = "ALGO", description = "fp16, rtn, hqq, mxq, bnb, gptq, awq, smoothquant, zeroquant, fp8, fp4, mxfp8, mxfp4.")
+    @Option(names = "--algo", required = true, arity = "1..*", paramLabel = "ALGO", description = "fp16, rtn, hqq, mxq, bnb, gptq, awq, smoothquant, zeroquant, fp8, fp4, mxfp8, mxfp4, mxq-gptq, mxq-nf4 (mxq with --base-method gptq or nf4).")
     List<String> algos;
 
     @Option(names = "--config", arity = "1..*", paramLabel = "CFG", description = "bXgY names (hqq, rtn) and bit "
@@ -161,7 +161,7 @@ class quant_llm implements Callable<Integer> {
     @Override
     public Integer call() {
         Task t = Task.parse(task);
-        List<Algo> algoList = algos.stream().map(Algo::parse).toList();
+        List<Algo> algoList = algos.stream().map(Algo::parse).map(a -> a == Algo.MXQ ? mxq.mxqAlgo() : a).toList();
         Plan plan = Plan.of(models.stream().map(ModelRef::parse).toList(), algoList, configs, kvs, t);
         String name = experiment == null || experiment.length() < 3
                 ? Plan.defaultExperimentName(t, algoList, configs, kvs) : experiment;
@@ -173,7 +173,7 @@ class quant_llm implements Callable<Integer> {
                 new ModelRunner.Calibration(java.util.Optional.ofNullable(calibData),
                         new GptqCalibration.Settings(calibWindows, calibLength, GptqCalibration.Settings.DEFAULT.seed())),
                 kl, new ModelRunner.Zeroshot(zeroshotTasks, numFewshot, java.util.Optional.ofNullable(limit),
-                        org.lmqt.checkpoint.HubCache.cacheDir())));
+                        org.lmqt.checkpoint.HubCache.cacheDir())), mxq.objective());
         Harness.Settings settings = new Harness.Settings(resultDir, name, failFast, dryRun);
         Harness harness = new Harness(settings, runner, System.out);
         if (slurm.status()) {

@@ -48,7 +48,51 @@ public enum Algo {
     /** microxcaling MXFP8 ({@code e4m3}, {@code e5m2}; {@code -w}, {@code -even}). */
     MXFP8,
     /** microxcaling MXFP4 ({@code e2m1}; {@code -w}, {@code -even}). */
-    MXFP4;
+    MXFP4,
+    /**
+     * MXQ over GPTQ ({@code --algo mxq --base-method gptq}, name {@code mxq-gptq}): the allocation of the GPTQ FNorm
+     * table, every matrix GPTQ-quantized at its config in one block-wise pass on the calibration windows; the snapshot
+     * in GPTQModel's layout with per-module configs ({@code dynamic}).
+     */
+    MXQ_GPTQ,
+    /**
+     * MXQ over bitsandbytes NF4 ({@code --base-method nf4}, name {@code mxq-nf4}): the allocation of the NF4 table
+     * (block sizes 32, 64, 128), quantized as the model loads, as {@link #BNB}.
+     */
+    MXQ_NF4;
+
+    /** The MXQ algos: plain (HQQ) and over another base method. */
+    public boolean isMxq() {
+        return this == MXQ || this == MXQ_GPTQ || this == MXQ_NF4;
+    }
+
+    /** The quantizer an MXQ algo allocates the configs of ({@code hqq} for plain MXQ). */
+    public org.lmqt.quant.QuantMethod mxqBase() {
+        return switch (this) {
+            case MXQ -> org.lmqt.quant.QuantMethod.HQQ;
+            case MXQ_GPTQ -> org.lmqt.quant.QuantMethod.GPTQ;
+            case MXQ_NF4 -> org.lmqt.quant.QuantMethod.NF4;
+            default -> throw new IllegalStateException(this + " is not an MXQ algo");
+        };
+    }
+
+    /**
+     * The MXQ algo of {@code --base-method} ({@code hqq}: plain {@link #MXQ}); one line for an unknown method, and for
+     * awq, which the harness cannot run mixed (AWQ's scale search quantizes the linears sharing an input at one
+     * config, and AutoAWQ's GEMM layout has one group size).
+     */
+    public static Algo mxqOver(String baseMethod) {
+        return switch (baseMethod.strip().toLowerCase(Locale.ROOT)) {
+            case "hqq" -> MXQ;
+            case "gptq" -> MXQ_GPTQ;
+            case "nf4" -> MXQ_NF4;
+            case "awq" -> throw new org.lmqt.cli.UserException("--base-method awq: the harness cannot quantize with "
+                    + "mixed AWQ configs (its scale search quantizes the linears that share an input at one config, and "
+                    + "AutoAWQ's GEMM layout has one group size); dump-fnorm --method awq and mxq still allocate them");
+            default -> throw new org.lmqt.cli.UserException("unknown --base-method '" + baseMethod
+                    + "' (hqq, gptq, nf4)");
+        };
+    }
 
     /** True for the fake-quantization methods of {@code org.lmqt.actquant} (activations and float formats). */
     public boolean isFakeQuant() {
@@ -82,9 +126,12 @@ public enum Algo {
     public static final List<String> MXQ_BUDGETS = List.of("5.00", "4.75", "4.50", "4.25", "4.01", "3.76", "3.50",
             "3.00", "2.75", "2.48");
 
-    /** The original's name ({@code hqq}); also the snapshot folder suffix. */
+    /** Default budgets of {@code mxq-nf4}: NF4 has only 4 bits, so MXQ's accounting spans b4g128 4.13 to b4g32 4.51. */
+    public static final List<String> MXQ_NF4_BUDGETS = List.of("4.50", "4.25", "4.13");
+
+    /** The original's name ({@code hqq}, lmqt's {@code mxq-gptq}); also the snapshot folder suffix. */
     public String cliName() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /** Parses an algo name; a one-line error listing the known names otherwise. */
@@ -97,7 +144,8 @@ public enum Algo {
         return switch (this) {
             case FP16 -> List.of("base");
             case RTN, HQQ -> HQQ_CONFIGS;
-            case MXQ -> MXQ_BUDGETS.stream().map(b -> configName(b).orElseThrow()).toList();
+            case MXQ, MXQ_GPTQ -> MXQ_BUDGETS.stream().map(b -> configName(b).orElseThrow()).toList();
+            case MXQ_NF4 -> MXQ_NF4_BUDGETS.stream().map(b -> configName(b).orElseThrow()).toList();
             case BNB -> BNB_CONFIGS;
             case GPTQ -> GPTQ_CONFIGS;
             case AWQ -> AWQ_CONFIGS;
@@ -158,7 +206,7 @@ public enum Algo {
                     yield Optional.empty();
                 }
             }
-            case MXQ -> {
+            case MXQ, MXQ_GPTQ, MXQ_NF4 -> {
                 try {
                     double budget = Double.parseDouble(v.replace('_', '.'));
                     yield Optional.of(new BigDecimal(Double.toString(budget)).setScale(2, RoundingMode.HALF_EVEN)
@@ -188,6 +236,11 @@ public enum Algo {
                 yield hqqDict(c.bits(), c.group(), this == HQQ, false, 0.0);
             }
             case MXQ -> hqqDict(4, 64, true, true, budget(configName));
+            case MXQ_GPTQ -> "{'quant_method': 'gptq', 'damp_percent': 0.01, 'desc_act': False, 'sym': True, "
+                    + "'true_sequential': True, 'mixed': True, 'budget': " + PyFloat.repr(budget(configName)) + "}";
+            case MXQ_NF4 -> "{'quant_method': 'bitsandbytes', 'bnb_4bit_quant_type': 'nf4', "
+                    + "'bnb_4bit_use_double_quant': True, 'mixed': True, 'budget': " + PyFloat.repr(budget(configName))
+                    + "}";
             case BNB -> bnbConfig(configName.equals("b4g64"));
             case AWQ -> "{'w_bit': 4, 'q_group_size': " + QuantConfig.parse(configName).group()
                     + ", 'zero_point': True, 'version': 'GEMM'}";

@@ -32,6 +32,7 @@ import org.lmqt.eval.PerplexityResult;
 import org.lmqt.eval.tasks.ZeroshotSuite;
 import org.lmqt.metadata.MetadataDump;
 import org.lmqt.metadata.MetadataKind;
+import org.lmqt.metadata.MethodFnorm;
 import org.lmqt.io.FileTrees;
 import org.lmqt.layerwise.BlockStore;
 import org.lmqt.layerwise.CalibratedQuantization;
@@ -174,10 +175,20 @@ public final class ModelRunner implements SubtaskRunner {
     }
 
     private final Settings settings;
+    private final org.lmqt.mxq.Objective objective;
     private final Map<PplDataset, String> texts = new HashMap<>();
 
     public ModelRunner(Settings settings) {
+        this(settings, org.lmqt.mxq.Objective.WEIGHT);
+    }
+
+    /**
+     * A runner whose MXQ algos minimise {@code objective}: the weight error (the FNorm, as the original) or the output
+     * error of a calibrated method's table ({@code mxq-gptq}; the other tables lack it: a one-line error).
+     */
+    public ModelRunner(Settings settings, org.lmqt.mxq.Objective objective) {
         this.settings = settings;
+        this.objective = java.util.Objects.requireNonNull(objective, "objective");
     }
 
     @Override
@@ -185,7 +196,7 @@ public final class ModelRunner implements SubtaskRunner {
         if (s.algo() == Algo.FP16) {
             return "unquantized";
         }
-        if (s.algo() == Algo.BNB || s.algo().isFakeQuant()) {
+        if (s.algo() == Algo.BNB || s.algo() == Algo.MXQ_NF4 || s.algo().isFakeQuant()) {
             return "quantized as it loads";
         }
         Path dir = s.snapshotDir(settings.snapshotRoot());
@@ -200,7 +211,7 @@ public final class ModelRunner implements SubtaskRunner {
         ResultRow row = ResultRow.empty(s);
         MemoryProbe memory = new MemoryProbe(settings.device());
         Path modelDir;
-        if (s.algo() == Algo.BNB || s.algo().isFakeQuant()) {
+        if (s.algo() == Algo.BNB || s.algo() == Algo.MXQ_NF4 || s.algo().isFakeQuant()) {
             return quantizedAsLoaded(s, row, memory);
         }
         if (s.algo() == Algo.FP16) {
@@ -210,9 +221,15 @@ public final class ModelRunner implements SubtaskRunner {
             // one writer per snapshot: a process that finds another quantizing it waits and reuses it
             Path snapshot = modelDir;
             var seconds = SnapshotLock.quantizeOnce(snapshot, ModelRunner::isSnapshot, () -> s.algo().isCalibrated()
-                    ? quantizeCalibrated(s, snapshot) : quantize(s, snapshot));
+                    ? quantizeCalibrated(s, snapshot) : s.algo() == Algo.MXQ_GPTQ ? quantizeMxqGptq(s, snapshot)
+                    : quantize(s, snapshot));
             if (seconds.isPresent()) {
                 row = row.with("quant_duration", seconds.getAsDouble());
+            }
+            if (s.algo() == Algo.MXQ_GPTQ) {
+                try (Checkpoint ckpt = Checkpoint.open(s.model().location())) {
+                    row = row.withConfigDetail(withBits(row.configDetail(), savedGptqConfigs(snapshot), ckpt));
+                }
             }
         }
         return switch (s.task()) {
@@ -256,8 +273,14 @@ public final class ModelRunner implements SubtaskRunner {
      * quantized matrices take in their formats plus the other tensors as stored.
      */
     private ResultRow quantizedAsLoaded(Subtask s, ResultRow row, MemoryProbe memory) {
-        long t0 = System.nanoTime();
         FakeQuantization fake = new FakeQuantization();
+        if (s.algo() == Algo.MXQ_NF4) {
+            // the NF4 FNorm table is metadata, computed once before the clock starts (as plain MXQ's)
+            try (Checkpoint ckpt = Checkpoint.open(s.model().location())) {
+                fake.mxqTable = fnormTable(ckpt, QuantMethod.NF4, () -> new long[0][]);
+            }
+        }
+        long t0 = System.nanoTime();
         try (Checkpoint ckpt = Checkpoint.open(s.model().location());
              WeightSource source = quantizedSource(s, ckpt, fake);
              LoadedModel m = LoadedModel.of(LlamaModel.load(source, settings.device()), ckpt.dir(), ckpt.shortId());
@@ -266,6 +289,9 @@ public final class ModelRunner implements SubtaskRunner {
             ResultRow r = row.with("quant_duration", (System.nanoTime() - t0) / 1e9);
             if (s.algo().isFakeQuant()) {
                 r = r.withConfigDetail(fake.detail(r.configDetail(), ckpt, source));
+            }
+            if (fake.mxqPlan != null) {
+                r = r.withConfigDetail(withBits(r.configDetail(), fake.mxqConfigs, ckpt));
             }
             memory.sample();
             return switch (s.task()) {
@@ -305,6 +331,12 @@ public final class ModelRunner implements SubtaskRunner {
                 return new MatrixOverrides(WeightSource.of(ckpt), sq.matrices(), sq.norms());
             }
         }
+        if (s.algo() == Algo.MXQ_NF4) {
+            // NF4 at each matrix's allocated block size; solving counts as quantization time
+            fake.mxqConfigs = allocation(methodTable(fake.mxqTable, QuantMethod.NF4), Algo.budget(s.cfg()));
+            fake.mxqPlan = QuantPlan.perMatrix(QuantMethod.NF4, fake.mxqConfigs, "mxq-nf4 " + s.cfg());
+            return new org.lmqt.model.QuantizedWeights(ckpt, fake.mxqPlan, new org.lmqt.quant.Hqq(null));
+        }
         QuantPlan plan = new QuantPlan(Optional.of(Algo.bnbChoice(s.cfg())), Map.of(), java.util.Set.of(),
                 "bnb " + s.cfg());
         return new org.lmqt.model.QuantizedWeights(ckpt, plan, new org.lmqt.quant.Hqq(null));
@@ -337,8 +369,14 @@ public final class ModelRunner implements SubtaskRunner {
         }
     }
 
-    /** What a fake-quantization method adds to the loaded model: its activation quantizer, and what to report. */
+    /**
+     * What a method quantized as it loads adds to the model: a fake-quantization method's activation quantizer, and
+     * mxq-nf4's table and allocation; and what to report.
+     */
     private static final class FakeQuantization {
+        Path mxqTable;
+        Map<MatrixKey, QuantConfig> mxqConfigs;
+        QuantPlan mxqPlan;
         ActivationQuantizer activations;
         int activationBits;
         boolean sharedInputQuirk;
@@ -442,9 +480,9 @@ public final class ModelRunner implements SubtaskRunner {
                 case MXQ -> {
                     Path fnorm = fnormTable(ckpt);
                     t0 = System.nanoTime();   // the FNorm table is metadata, computed once; not quantization time
-                    yield mxqPlan(FnormTable.read(fnorm), Algo.budget(s.cfg()), s.cfg());
+                    yield mxqPlan(objective.apply(FnormTable.read(fnorm)), Algo.budget(s.cfg()), s.cfg());
                 }
-                case FP16, BNB, GPTQ, AWQ, SMOOTHQUANT, ZEROQUANT, FP8, FP4, MXFP8, MXFP4 ->
+                case FP16, BNB, GPTQ, AWQ, SMOOTHQUANT, ZEROQUANT, FP8, FP4, MXFP8, MXFP4, MXQ_GPTQ, MXQ_NF4 ->
                         throw new IllegalStateException(s.algo() + " has no lmqt snapshot");
             };
             double planSeconds = (System.nanoTime() - t0) / 1e9;
@@ -465,12 +503,109 @@ public final class ModelRunner implements SubtaskRunner {
     }
 
     private QuantPlan mxqPlan(FnormTable table, double budget, String cfg) {
+        return QuantPlan.perMatrix(QuantMethod.HQQ, allocation(table, budget), "mxq " + cfg);
+    }
+
+    /** The MXQ allocation of {@code table} under {@code budget} (the run's variant): a config per matrix. */
+    private Map<MatrixKey, QuantConfig> allocation(FnormTable table, double budget) {
         Allocation a = Mxq.solve(table, budget, settings.mxq());
         Map<MatrixKey, QuantConfig> perMatrix = new LinkedHashMap<>();
         for (int i = 0; i < table.size(); i++) {
             perMatrix.put(table.matrices().get(i).matrixKey(), a.config(i));
         }
-        return QuantPlan.perMatrix(QuantMethod.HQQ, perMatrix, "mxq " + cfg);
+        return perMatrix;
+    }
+
+    /** A base method's table, read; a config the method lacks (a hand-edited table) is a one-line error. */
+    private FnormTable methodTable(Path file, QuantMethod method) {
+        FnormTable t = FnormTable.read(file);
+        t.configs().forEach(c -> MethodFnorm.requireConfig(method, c));
+        return objective.apply(t);
+    }
+
+    /** The FNorm table of a base method in {@code --fnorm-dir}, computed once (one writer among processes). */
+    private Path fnormTable(Checkpoint ckpt, QuantMethod method, java.util.function.Supplier<long[][]> windows) {
+        Path table = settings.fnormDir().resolve(MethodFnorm.fileName(ckpt.shortId(), method));
+        return SnapshotLock.exclusive(table, () -> MethodFnorm.write(method, ckpt, settings.fnormDir(),
+                settings.threads(), false, settings.device(), windows).file());
+    }
+
+    /**
+     * MXQ over GPTQ: the GPTQ FNorm table on the run's calibration windows (computed once, not counted), the
+     * allocation, then GPTQ of every matrix at its config in one block-wise pass (finished blocks kept beside the
+     * snapshot, as {@link #quantizeCalibrated}), saved in GPTQModel's layout with per-module {@code dynamic} configs.
+     * {@code quant_duration} counts preparing the calibration data, solving and quantizing.
+     */
+    private double quantizeMxqGptq(Subtask s, Path snapshot) {
+        Path blocks = snapshot.resolveSibling("." + snapshot.getFileName() + ".blocks");
+        try (Checkpoint ckpt = Checkpoint.open(s.model().location())) {
+            long t0 = System.nanoTime();
+            long[][] windows;
+            try (TextTokenizer tok = TextTokenizer.find(ckpt.dir()).orElseThrow(() -> new org.lmqt.cli.UserException(
+                    ckpt.dir() + ": " + s.algo() + " calibrates on text and needs the model's tokenizer.json"))) {
+                windows = settings.calibration().windows(tok);
+            }
+            double calibSeconds = (System.nanoTime() - t0) / 1e9;
+            Path table = fnormTable(ckpt, QuantMethod.GPTQ, () -> windows);
+            long t1 = System.nanoTime();
+            Map<MatrixKey, QuantConfig> configs = allocation(methodTable(table, QuantMethod.GPTQ), Algo.budget(s.cfg()));
+            BlockStore store = BlockStore.at(blocks, CalibratedQuantization.fingerprint(QuantMethod.GPTQ,
+                    configs.values().iterator().next(), ckpt, windows) + "allocation " + configs + "\n");
+            WeightSource quantized = CalibratedQuantization.quantizeGptq(ckpt, key -> {
+                QuantConfig c = configs.get(key);
+                if (c == null) {
+                    throw new org.lmqt.cli.UserException(table + ": no config for " + key.id());
+                }
+                return c;
+            }, windows, settings.device(), layer -> { }, store);
+            double seconds = calibSeconds + (System.nanoTime() - t1) / 1e9;
+            Map<String, QuantConfig> byPath = new LinkedHashMap<>();
+            configs.forEach((k, c) -> byPath.put(k.modulePath(ckpt.family()), c));
+            CommunitySnapshot.save(ckpt, quantized, CommunityFormat.Gptq.mixed(mostCommon(configs), byPath), snapshot,
+                    p -> { });
+            store.delete();
+            return seconds;
+        }
+    }
+
+    /** The config most matrices have (the GPTQ layout's base; the others are its dynamic overrides). */
+    private static QuantConfig mostCommon(Map<MatrixKey, QuantConfig> configs) {
+        Map<QuantConfig, Integer> counts = new java.util.TreeMap<>();
+        configs.values().forEach(c -> counts.merge(c, 1, Integer::sum));
+        return counts.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    }
+
+    /** Each matrix's bits and group size as a saved mixed GPTQ snapshot declares them. */
+    private static Map<MatrixKey, QuantConfig> savedGptqConfigs(Path snapshot) {
+        Map<MatrixKey, QuantConfig> out = new LinkedHashMap<>();
+        try (WeightSource w = CommunitySnapshot.source(snapshot)) {
+            for (int l = 0; l < w.config().numLayers(); l++) {
+                for (String m : w.family().linearModules()) {
+                    MatrixKey k = new MatrixKey(l, m);
+                    w.quantized(k).ifPresent(q -> {
+                        var g = (org.lmqt.quant.gptq.GptqMatrix) q;
+                        out.put(k, new QuantConfig(g.bits(), g.group()));
+                    });
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code detail} with {@code 'bits_per_param'}: the parameter-weighted mean of MXQ's bits per parameter of the
+     * matrices' configs (the figure the allocation keeps within the budget), 4 decimals.
+     */
+    private static String withBits(String detail, Map<MatrixKey, QuantConfig> configs, Checkpoint ckpt) {
+        double bits = 0;
+        long params = 0;
+        for (var e : configs.entrySet()) {
+            long n = ckpt.numel(e.getKey().weightName(ckpt.family()));
+            bits += e.getValue().bitsPerParameter() * n;
+            params += n;
+        }
+        return detail.substring(0, detail.length() - 1) + ", 'bits_per_param': "
+                + org.lmqt.io.PyFloat.repr(ResultRow.round(bits / params, 4)) + "}";
     }
 
     /** Deletes temporary snapshot folders of processes that no longer run (killed mid-save). */
@@ -514,7 +649,7 @@ public final class ModelRunner implements SubtaskRunner {
     private static long storageBytes(Subtask s, Path modelDir) {
         try {
             if (s.algo() != Algo.FP16) {
-                return Files.size(modelDir.resolve(s.algo().isCalibrated() ? CommunitySnapshot.FILE
+                return Files.size(modelDir.resolve(CommunitySnapshot.isCommunity(modelDir) ? CommunitySnapshot.FILE
                         : QuantizedSnapshot.FILE));
             }
             try (Stream<Path> files = Files.list(modelDir)) {

@@ -114,7 +114,7 @@ public record AwqModelQuantizer(AwqOptions options) {
     }
 
     /** The captured inputs of one part over all windows, {@code [windows * length, features]}. */
-    private static CalibrationInputs inputs(ActivationCapture capture, int layer, BlockPart part) {
+    public static CalibrationInputs inputs(ActivationCapture capture, int layer, BlockPart part) {
         List<NDArray> xs = capture.inputs(layer, part);
         int cols = (int) xs.getFirst().getShape().get(1);
         int rows = 0;
@@ -134,7 +134,7 @@ public record AwqModelQuantizer(AwqOptions options) {
     }
 
     /** Block {@code i}'s weights as float32 arrays. */
-    private static AwqLayer layer(WeightSource w, ModelFamily f, int i) {
+    public static AwqLayer layer(WeightSource w, ModelFamily f, int i) {
         String p = f.layerPrefix() + i + ".";
         return new AwqLayer(w.tensor(p + "input_layernorm.weight").data(),
                 w.tensor(new MatrixKey(i, "self_attn.q_proj").weightName(f)).data(),

@@ -78,4 +78,21 @@ public final class CalibratedQuantization {
                     .quantize(fp, weights, windows, onLayer, store));
         }
     }
+
+    /**
+     * GPTQ of every linear layer of {@code ckpt} at its own config ({@code configs}, e.g. an MXQ allocation of the GPTQ
+     * FNorm table), in one block-wise pass as {@link GptqModelQuantizer} runs it (true-sequential, the quantized
+     * block's outputs feeding the next); finished blocks kept in {@code store}. Closing the source closes {@code ckpt}.
+     */
+    public static WeightSource quantizeGptq(Checkpoint ckpt, java.util.function.Function<org.lmqt.checkpoint.MatrixKey,
+            QuantConfig> configs, long[][] windows, ComputeDevice device, IntConsumer onLayer, BlockStore store) {
+        if (windows.length == 0) {
+            throw new UserException("gptq needs at least one calibration window");
+        }
+        WeightSource weights = WeightSource.of(ckpt);
+        try (LlamaModel fp = LlamaModel.load(weights, device)) {
+            return new MatrixOverrides(weights, new GptqModelQuantizer(new GptqQuantizer(GptqOptions.DEFAULT), configs)
+                    .quantize(fp, weights, windows, onLayer, store));
+        }
+    }
 }

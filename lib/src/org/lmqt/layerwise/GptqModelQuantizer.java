@@ -35,9 +35,19 @@ import org.lmqt.quant.gptq.GptqQuantizer;
  * Only one block's hidden states (one array per window) are held.
  *
  * @param quantizer GPTQ with its options (sym, act-order, static groups, damping, block size)
- * @param config    bits and group size
+ * @param configs   bits and group size of each matrix (one config for all, or an MXQ allocation)
  */
-public record GptqModelQuantizer(GptqQuantizer quantizer, QuantConfig config) {
+public record GptqModelQuantizer(GptqQuantizer quantizer, java.util.function.Function<MatrixKey, QuantConfig> configs) {
+
+    public GptqModelQuantizer {
+        java.util.Objects.requireNonNull(quantizer, "quantizer");
+        java.util.Objects.requireNonNull(configs, "configs");
+    }
+
+    /** Every matrix at {@code config}. */
+    public GptqModelQuantizer(GptqQuantizer quantizer, QuantConfig config) {
+        this(quantizer, key -> config);
+    }
 
     /** The true-sequential subsets of a Llama block, in AutoGPTQ's order. */
     public static final List<List<String>> SUBSETS = List.of(
@@ -123,7 +133,7 @@ public record GptqModelQuantizer(GptqQuantizer quantizer, QuantConfig config) {
         for (String module : subset) {
             MatrixKey key = block.linear(module).key();
             Tensor w = weights.tensor(key.weightName(weights.family()));            // [out, in]
-            GptqMatrix m = quantizer.quantize(w.data(), w.shape(), config, hessian).matrix();
+            GptqMatrix m = quantizer.quantize(w.data(), w.shape(), configs.apply(key), hessian).matrix();
             out.put(key, m);
             q = withQuantized(q, key, m, model);
         }

@@ -52,7 +52,8 @@ public abstract class DumpCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static void print(MetadataDump.Outcome o) {
+    /** One line per model: rows and seconds, or that a complete table was kept. */
+    protected static void print(MetadataDump.Outcome o) {
         System.out.println(o.skipped()
                 ? o.file() + ": complete, skipped (use --force to recompute)"
                 : String.format("%s: %d rows in %.1f s", o.file(), o.rows(), o.seconds()));

@@ -23,7 +23,7 @@ public final class AllotTables {
 
     /** Model short id from a table or file name: {@code fnorm-Llama-2-7b-hf.csv} gives {@code Llama-2-7b-hf}. */
     public static String modelName(String tableName) {
-        return MetadataKind.FNORM.shortId(tableName);
+        return org.lmqt.metadata.MethodFnorm.shortId(tableName);
     }
 
     /**

@@ -42,8 +42,12 @@ public record FnormTable(String name, List<Matrix> matrices, List<QuantConfig> c
     /** Columns every FNorm table must have. */
     public static final List<String> REQUIRED = List.of("layer", "module", "nbit1", "gsize1", "nbit2", "gsize2",
             "fnorm", "memmb", "params");
-    /** Optional per-row metrics the MXQ variants read. */
-    public static final List<String> OPTIONAL_METRICS = List.of("kurtosis", "kurtosis_scaled", "sensitivity");
+    /**
+     * Optional per-row metrics the MXQ variants read, and the output error of the calibrated methods' tables
+     * ({@code output_fnorm}, which {@code --objective output} allocates with).
+     */
+    public static final List<String> OPTIONAL_METRICS = List.of("kurtosis", "kurtosis_scaled", "sensitivity",
+            "output_fnorm");
 
     public FnormTable {
         matrices = List.copyOf(matrices);
@@ -74,7 +78,8 @@ public record FnormTable(String name, List<Matrix> matrices, List<QuantConfig> c
             case "module" -> Optional.of(ColumnType.STRING);
             case "layer", "nbit1", "gsize1", "nbit2", "gsize2" -> Optional.of(ColumnType.INTEGER);
             case "params" -> Optional.of(ColumnType.LONG);
-            case "fnorm", "memmb", "kurtosis", "kurtosis_scaled", "sensitivity" -> Optional.of(ColumnType.DOUBLE);
+            case "fnorm", "memmb", "kurtosis", "kurtosis_scaled", "sensitivity", "output_fnorm" ->
+                    Optional.of(ColumnType.DOUBLE);
             default -> Optional.empty();
         };
     }
@@ -229,6 +234,14 @@ public record FnormTable(String name, List<Matrix> matrices, List<QuantConfig> c
             }
         }
         return values;
+    }
+
+    /** The same table with {@code values} ([N][K], finite, non-negative) as the error MXQ minimises. */
+    public FnormTable withFnorm(double[][] values) {
+        if (values.length != fnorm.length || values.length > 0 && values[0].length != fnorm[0].length) {
+            throw new IllegalArgumentException("errors of another table's shape");
+        }
+        return new FnormTable(name, matrices, configs, values, metrics, moduleOrder, fileRank);
     }
 
     /** Index of {@code config} in {@link #configs()}, or -1. */

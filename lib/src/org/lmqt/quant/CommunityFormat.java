@@ -46,7 +46,7 @@ public sealed interface CommunityFormat {
             case "gptq" -> new Gptq(require(q, "bits", where), q.path("group_size").asInt(-1), q.path("sym").asBoolean(true),
                     q.path("desc_act").asBoolean(false), q.path("static_groups").asBoolean(false),
                     q.path("damp_percent").asDouble(0.01),
-                    "gptq_v2".equals(q.path("checkpoint_format").asText("gptq")));
+                    "gptq_v2".equals(q.path("checkpoint_format").asText("gptq")), Gptq.dynamic(q, where));
             case "awq" -> {
                 String version = q.path("version").asText("gemm");
                 if (!version.equalsIgnoreCase("gemm")) {
@@ -107,12 +107,88 @@ public sealed interface CommunityFormat {
      * @param group {@code group_size}, -1 for one group per row
      * @param v2    zeros stored unmodified (GPTQModel's internal format); lmqt writes v1
      */
-    record Gptq(int bits, int group, boolean sym, boolean descAct, boolean staticGroups, double dampPercent, boolean v2)
-            implements CommunityFormat {
+    record Gptq(int bits, int group, boolean sym, boolean descAct, boolean staticGroups, double dampPercent, boolean v2,
+                Map<String, ModuleConfig> overrides) implements CommunityFormat {
         public Gptq {
             if (bits != 2 && bits != 3 && bits != 4 && bits != 8 || group == 0 || group < -1) {
                 throw new IllegalArgumentException("not a GPTQ layout: " + bits + " bits, group " + group);
             }
+            overrides = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(overrides));
+        }
+
+        /** One config for every layer. */
+        Gptq(int bits, int group, boolean sym, boolean descAct, boolean staticGroups, double dampPercent, boolean v2) {
+            this(bits, group, sym, descAct, staticGroups, dampPercent, v2, Map.of());
+        }
+
+        /**
+         * One module's bits and group size in GPTQModel's {@code dynamic} (per-module overrides: the first pattern
+         * that {@code re.match}es the module path wins; {@code +:} or no prefix overrides, {@code -:} skips).
+         */
+        public record ModuleConfig(int bits, int group) {
+            public ModuleConfig {
+                if (bits != 2 && bits != 3 && bits != 4 && bits != 8 || group == 0 || group < -1) {
+                    throw new IllegalArgumentException("not a GPTQ module config: " + bits + " bits, group " + group);
+                }
+            }
+        }
+
+        /**
+         * A mixed-config layout (an MXQ allocation of GPTQ configs): {@code base} for the modules not listed, each
+         * listed module path its own config, written as GPTQModel's {@code dynamic} with one anchored pattern each.
+         */
+        public static Gptq mixed(QuantConfig base, Map<String, QuantConfig> byModulePath) {
+            Map<String, ModuleConfig> o = new java.util.LinkedHashMap<>();
+            byModulePath.forEach((path, c) -> {
+                if (!c.equals(base)) {
+                    // module paths are names and dots: only the dots need escaping
+                    o.put("+:^" + path.replace(".", "\\.") + "$", new ModuleConfig(c.bits(), c.group()));
+                }
+            });
+            return new Gptq(base.bits(), base.group(), true, false, false, 0.01, false, o);
+        }
+
+        /** {@code quantization_config.dynamic}: pattern to bits and group size (other override keys are ignored). */
+        static Map<String, ModuleConfig> dynamic(JsonNode q, String where) {
+            JsonNode d = q.path("dynamic");
+            if (d.isMissingNode() || d.isNull()) {
+                return Map.of();
+            }
+            if (!d.isObject()) {
+                throw new CheckpointException(where + ": quantization_config.dynamic is not an object");
+            }
+            Map<String, ModuleConfig> out = new java.util.LinkedHashMap<>();
+            int bits = q.path("bits").asInt();
+            int group = q.path("group_size").asInt(-1);
+            for (var e : (Iterable<Map.Entry<String, JsonNode>>) d::fields) {
+                try {
+                    java.util.regex.Pattern.compile(e.getKey().replaceFirst("^[+-]:", ""));
+                    out.put(e.getKey(), new ModuleConfig(e.getValue().path("bits").asInt(bits),
+                            e.getValue().path("group_size").asInt(group)));
+                } catch (IllegalArgumentException ex) {
+                    throw new CheckpointException(where + ": dynamic pattern '" + e.getKey() + "': " + ex.getMessage());
+                }
+            }
+            return out;
+        }
+
+        /** The bits and group size of the module at {@code modulePath}: its first matching override, else the base. */
+        public ModuleConfig configOf(String modulePath) {
+            for (var e : overrides.entrySet()) {
+                String pattern = e.getKey();
+                boolean skip = pattern.startsWith("-:");
+                if (java.util.regex.Pattern.compile(pattern.replaceFirst("^[+-]:", "")).matcher(modulePath).lookingAt()) {
+                    return skip ? new ModuleConfig(bits, group) : e.getValue();
+                }
+            }
+            return new ModuleConfig(bits, group);
+        }
+
+        private com.fasterxml.jackson.databind.node.ObjectNode dynamicNode() {
+            ObjectNode d = JSON.createObjectNode();
+            overrides.forEach((p, o) -> d.set(p, JSON.createObjectNode().put("bits", o.bits()).put("group_size",
+                    o.group())));
+            return d;
         }
 
         @Override
@@ -121,6 +197,9 @@ public sealed interface CommunityFormat {
                     .put("damp_percent", dampPercent).put("desc_act", descAct).put("static_groups", staticGroups)
                     .put("sym", sym).put("true_sequential", true);
             n.put("checkpoint_format", v2 ? "gptq_v2" : "gptq");
+            if (!overrides.isEmpty()) {
+                n.set("dynamic", dynamicNode());
+            }
             return n;
         }
 
@@ -133,6 +212,9 @@ public sealed interface CommunityFormat {
             n.putNull("model_name_or_path");
             n.put("model_file_base_name", "model").put("quant_method", "gptq")
                     .put("checkpoint_format", v2 ? "gptq_v2" : "gptq");
+            if (!overrides.isEmpty()) {
+                n.set("dynamic", dynamicNode());
+            }
             return Map.of("quantize_config.json", n);
         }
 
@@ -143,7 +225,8 @@ public sealed interface CommunityFormat {
 
         @Override
         public QuantizedMatrix read(StoredTensors t, String modulePath) {
-            return GptqMatrix.read(t, modulePath, bits, group, sym, v2);
+            ModuleConfig c = configOf(modulePath);
+            return GptqMatrix.read(t, modulePath, c.bits(), c.group(), sym, v2);
         }
     }
 

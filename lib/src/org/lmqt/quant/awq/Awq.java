@@ -1,6 +1,5 @@
 package org.lmqt.quant.awq;
 
-import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -8,6 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.lmqt.device.ComputeDevice;
+import org.lmqt.device.Djl;
 import org.lmqt.quant.CalibrationInputs;
 
 /**
@@ -187,7 +188,7 @@ public final class Awq {
     static float[] absMean(CalibrationInputs x, boolean autoawq) {
         int rows = x.rows();
         int cols = x.cols();
-        try (NDManager nd = NDManager.newBaseManager(Device.cpu())) {
+        try (NDManager nd = Djl.newManager(ComputeDevice.CPU)) {
             NDArray abs = nd.create(x.values(), new Shape(rows, cols)).abs();        // [rows, cols]
             if (!autoawq) {
                 return abs.mean(new int[] {0}).toFloatArray();                      // [cols]
@@ -230,7 +231,7 @@ public final class Awq {
             at += w.length;
         }
         // the column means as libtorch reduces them
-        try (NDManager nd = NDManager.newBaseManager(Device.cpu())) {
+        try (NDManager nd = Djl.newManager(ComputeDevice.CPU)) {
             return nd.create(scaled, new Shape(rows, cols)).mean(new int[] {0}).toFloatArray();   // [cols]
         }
     }
@@ -252,7 +253,7 @@ public final class Awq {
                 out[i] = (float) Math.sqrt(v[i]);
             }
         } else {
-            try (NDManager nd = NDManager.newBaseManager(Device.cpu())) {
+            try (NDManager nd = Djl.newManager(ComputeDevice.CPU)) {
                 return nd.create(v).pow(e).toFloatArray();
             }
         }
@@ -305,16 +306,25 @@ public final class Awq {
         return switch (u) {
             case QKV -> new float[][] {linear(x, w[0]), linear(x, w[1]), linear(x, w[2])};
             case O, DOWN -> new float[][] {linear(x, w[0])};
-            case GATE_UP -> {
-                // down(silu(gate x) * up x) with the original down
-                float[] g = linear(x, w[0]);
-                float[] up = linear(x, w[1]);
-                for (int i = 0; i < g.length; i++) {
-                    g[i] = g[i] / (1f + (float) Math.exp(-g[i])) * up[i];
-                }
-                yield new float[][] {linear(new CalibrationInputs(g, x.rows(), layer.intermediate()), layer.down())};
-            }
+            case GATE_UP -> new float[][] {mlp(x, w[0], w[1], layer.down())};
         };
+    }
+
+    /**
+     * {@code down(silu(gate x) * up x)} for {@code x [n, hidden]}, all in libtorch as the reference's MLP computes it
+     * ({@code silu(g) = g / (1 + exp(-g))} with libtorch's vectorised float32 {@code exp}) → {@code [n, hidden]}.
+     */
+    static float[] mlp(CalibrationInputs x, float[] gate, float[] up, float[] down) {
+        int n = x.rows();
+        int hidden = x.cols();
+        int inter = gate.length / hidden;
+        try (NDManager nd = Djl.newManager(ComputeDevice.CPU)) {
+            NDArray xs = nd.create(x.values(), new Shape(n, hidden));                      // [n, hidden]
+            NDArray g = xs.matMul(nd.create(gate, new Shape(inter, hidden)).transpose());  // [n, inter]
+            NDArray u = xs.matMul(nd.create(up, new Shape(inter, hidden)).transpose());    // [n, inter]
+            NDArray h = g.div(g.neg().exp().add(1f)).mul(u);                               // [n, inter]
+            return h.matMul(nd.create(down, new Shape(hidden, inter)).transpose()).toFloatArray();  // [n, hidden]
+        }
     }
 
     /**
@@ -325,7 +335,7 @@ public final class Awq {
         int n = x.rows();
         int in = x.cols();
         int out = w.length / in;
-        try (NDManager nd = NDManager.newBaseManager(Device.cpu())) {
+        try (NDManager nd = Djl.newManager(ComputeDevice.CPU)) {
             NDArray xs = nd.create(x.values(), new Shape(n, in));   // [n, in]
             NDArray ws = nd.create(w, new Shape(out, in));          // [out, in]
             return xs.matMul(ws.transpose()).toFloatArray();                                            // [n, out]
