@@ -8,13 +8,20 @@
 
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.lmqt.Deps;
+import org.lmqt.checkpoint.HubCache;
 import org.lmqt.cli.Cli;
 import org.lmqt.cli.ProgressBar;
+import org.lmqt.cli.UserException;
+import org.lmqt.eval.tasks.GroupEvaluation;
 import org.lmqt.eval.tasks.LoglikelihoodScorer;
 import org.lmqt.eval.tasks.TaskEvaluation;
+import org.lmqt.eval.tasks.TaskFiles;
+import org.lmqt.eval.tasks.TaskGroup;
 import org.lmqt.eval.tasks.Tasks;
 import org.lmqt.model.LoadedModel;
 import org.lmqt.model.ModelOptions;
@@ -27,23 +34,31 @@ import picocli.CommandLine.Option;
                 "Requests built as lm-evaluation-harness builds them (context, target delimiter, continuation; "
                         + "few-shot contexts with its seed), each scored as the sum of the continuation's "
                         + "log-probabilities; prints the task's metrics (acc, acc_norm with standard errors; "
-                        + "lambada's perplexity and acc). Documents are JSON lines in the dataset's schema."},
-        footer = {"", "Example:",
+                        + "lambada's perplexity and acc). Documents come from the Hugging Face hub cache (parquet, "
+                        + "the dataset id, config and splits lm-eval loads; $HF_HUB_CACHE, else $HF_HOME/hub, else "
+                        + "~/.cache/huggingface/hub), or from --data (JSON lines or parquet in the dataset's schema). "
+                        + "Groups (mmlu, mmlu_stem, mmlu_other, mmlu_social_sciences, mmlu_humanities) run every "
+                        + "subject found in the cache and report acc weighted by subject size, with pooled stderr."},
+        footer = {"", "Examples:",
                 "  ./jbang scripts/eval-tasks.java --model ../shared/fixtures/llama/tiny-llama-gqa-bf16 --task arc_easy \\",
-                "      --data ../shared/fixtures/lm-eval/arc_easy.jsonl --ids"})
+                "      --data ../shared/fixtures/lm-eval/arc_easy.jsonl --ids",
+                "  ./jbang scripts/eval-tasks.java --model meta-llama/Llama-2-7b-hf --task mmlu --num-fewshot 5"})
 class eval_tasks implements Callable<Integer> {
     @Mixin
     ModelOptions modelOptions;
 
     @Option(names = "--task", required = true, paramLabel = "NAME",
             description = "arc_easy, arc_challenge, hellaswag, piqa, winogrande, boolq, openbookqa, lambada_openai, "
-                    + "mmlu_<subject>.")
+                    + "mmlu_<subject> (57 subjects), or a group: mmlu, mmlu_stem, mmlu_other, mmlu_social_sciences, "
+                    + "mmlu_humanities.")
     String task;
 
-    @Option(names = "--data", required = true, paramLabel = "JSONL", description = "The evaluation documents.")
+    @Option(names = "--data", paramLabel = "FILE", description = "The evaluation documents (.jsonl or .parquet); "
+            + "default: the task's eval split in the hub cache.")
     Path data;
 
-    @Option(names = "--fewshot-data", paramLabel = "JSONL", description = "The few-shot split's documents.")
+    @Option(names = "--fewshot-data", paramLabel = "FILE", description = "The few-shot split's documents (.jsonl or "
+            + ".parquet); default: with --data none, else the task's few-shot split in the hub cache.")
     Path fewshotData;
 
     @Option(names = "--num-fewshot", defaultValue = "0", description = "Few-shot examples (default: ${DEFAULT-VALUE}).")
@@ -70,24 +85,73 @@ class eval_tasks implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Optional<TaskGroup> group = TaskGroup.byName(task);
+        if (group.isPresent()) {
+            return group(group.get());
+        }
         TaskEvaluation eval = new TaskEvaluation(Tasks.byName(task), shots, seed);
-        Optional<Path> pool = Optional.ofNullable(fewshotData);
+        TaskFiles files = data != null ? TaskFiles.of(data, Optional.ofNullable(fewshotData))
+                : TaskFiles.fromHubCache(eval.task(), HubCache.cacheDir(), shots);
         try (LoadedModel m = modelOptions.load();
-             ProgressBar bar = new ProgressBar(task + " " + m.shortId(),
-                     eval.requests(data, pool, Optional.ofNullable(limit)))) {
-            var encoder = byteIds ? (java.util.function.Function<String, long[]>) eval_tasks::bytes
-                    : (java.util.function.Function<String, long[]>) m.requireTokenizer()::encode;
-            TaskEvaluation.Outcome o = eval.run(m.model(), encoder, data, pool, Optional.ofNullable(limit),
-                    !noPrefixSharing, i -> bar.step());
+             ProgressBar bar = new ProgressBar(task + " " + m.shortId(), eval.requests(files, limit()))) {
+            TaskEvaluation.Outcome o = eval.run(m.model(), encoder(m), files, limit(), !noPrefixSharing,
+                    i -> bar.step());
             bar.close();
-            boolean shared = new LoglikelihoodScorer(m.model(), !noPrefixSharing).sharesPrefixes();
             System.out.printf(Locale.ROOT, "%s (%s), %s, %d-shot: %d documents, %d requests, %.2f documents/s "
                             + "(prefix sharing %s)%n", m.shortId(), modelOptions.quantLabel(), task, shots,
-                    o.documents(), o.requests(), o.documentsPerSecond(), shared ? "on" : "off");
-            o.metrics().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
-                    .forEach(e -> System.out.printf(Locale.ROOT, "  %-16s %.4f%n", e.getKey(), e.getValue()));
+                    o.documents(), o.requests(), o.documentsPerSecond(), sharing(m));
+            print(o.metrics(), "  ");
         }
         return 0;
+    }
+
+    /** A task group: every member in the hub cache, then the group metrics. */
+    private int group(TaskGroup g) {
+        if (data != null || fewshotData != null) {
+            throw new UserException("--task " + g.name() + " is a group; its tasks come from the hub cache, not --data");
+        }
+        GroupEvaluation eval = new GroupEvaluation(g, shots, seed);
+        Map<String, TaskFiles> members = eval.cachedMembers(HubCache.cacheDir());
+        try (LoadedModel m = modelOptions.load();
+             ProgressBar bar = new ProgressBar(g.name() + " " + m.shortId(), eval.requests(members, limit()))) {
+            GroupEvaluation.Outcome o = eval.run(m.model(), encoder(m), members, limit(), !noPrefixSharing,
+                    i -> bar.step());
+            bar.close();
+            System.out.printf(Locale.ROOT, "%s (%s), %s, %d-shot: %d of %d tasks, %d documents, %d requests, "
+                            + "%.2f documents/s (prefix sharing %s)%n", m.shortId(), modelOptions.quantLabel(),
+                    g.name(), shots, o.tasks().size(), g.tasks().size(), o.documents(), o.requests(),
+                    o.documents() / o.seconds(), sharing(m));
+            if (!o.missing().isEmpty()) {
+                System.out.println("  not in the hub cache: " + String.join(", ", o.missing().subList(0,
+                        Math.min(4, o.missing().size()))) + (o.missing().size() > 4 ? " and "
+                        + (o.missing().size() - 4) + " more" : ""));
+            }
+            o.groups().forEach((name, metrics) -> {
+                System.out.printf(Locale.ROOT, "  %s (%d documents)%n", name, metrics.get("samples").intValue());
+                print(Map.of("acc", metrics.get("acc"), "acc_stderr", metrics.get("acc_stderr")), "    ");
+            });
+            o.tasks().forEach((name, t) -> System.out.printf(Locale.ROOT, "  %-45s acc %.4f  (%d documents)%n",
+                    name, t.metrics().get("acc"), t.documents()));
+        }
+        return 0;
+    }
+
+    /** Whether the scorer shares prefixes on this model (not on LLM.int8 layers or activation quantization). */
+    private String sharing(LoadedModel m) {
+        return new LoglikelihoodScorer(m.model(), !noPrefixSharing).sharesPrefixes() ? "on" : "off";
+    }
+
+    private Optional<Integer> limit() {
+        return Optional.ofNullable(limit);
+    }
+
+    private Function<String, long[]> encoder(LoadedModel m) {
+        return byteIds ? eval_tasks::bytes : m.requireTokenizer()::encode;
+    }
+
+    private static void print(Map<String, Double> metrics, String indent) {
+        metrics.entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .forEach(e -> System.out.printf(Locale.ROOT, "%s%-16s %.4f%n", indent, e.getKey(), e.getValue()));
     }
 
     /** UTF-8 bytes + 3, with a leading BOS (id 1), as the byte-level tokenizer of make-tiny-llama encodes. */

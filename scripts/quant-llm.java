@@ -1,6 +1,6 @@
 ///usr/bin/env jbang "$0" "$@" ; exit $?
 //JAVA 21+
-//DESCRIPTION Experiment harness: quantize models x algos x configs, evaluate perplexity or storage, resume after a crash, combine the results.
+//DESCRIPTION Experiment harness: quantize models x algos x configs, evaluate perplexity, storage or lm-eval tasks, resume after a crash, combine the results.
 //SOURCES ../lib/src/**/*.java
 //COMPILE_OPTIONS --add-modules=jdk.incubator.vector
 //RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
@@ -50,6 +50,8 @@ import picocli.CommandLine.Spec;
                 "  ./jbang scripts/quant-llm.java --model out/tiny --algo fp16 hqq --config b4g64 --kv none kivi2",
                 "      --task eval_ppl --dataset ../shared/corpus/moby-dick.txt --max-tokens 2048 --max-length 256",
                 "      --stride 128 --result-dir out/results --quant-snapshot-dir out/snapshots",
+                "  ./jbang scripts/quant-llm.java --model out/tiny-tok --algo fp16 hqq --config b4g64 --task eval_zeroshot",
+                "      --zeroshot-tasks arc_easy,mmlu --limit 20 --result-dir out/results --quant-snapshot-dir out/snapshots",
                 "  (add --slurm --partition debug --max-parallel 2 to submit either as a Slurm job array; --status follows it)"})
 class quant_llm implements Callable<Integer> {
     @Option(names = "--model", required = true, arity = "1..*", paramLabel = "DIR|HF-ID",
@@ -68,8 +70,23 @@ class quant_llm implements Callable<Integer> {
             + "on the first 16 --calib-data windows); default: none.")
     List<String> kvs = List.of("none");
 
-    @Option(names = "--task", required = true, paramLabel = "TASK", description = "quant, eval_ppl, eval_model_storage.")
+    @Option(names = "--task", required = true, paramLabel = "TASK", description = "quant, eval_ppl, eval_model_storage, "
+            + "eval_zeroshot (lmqt's: lm-eval's tasks from the hub cache, columns acc_<task>, ...).")
     String task;
+
+    @Option(names = "--zeroshot-tasks", split = ",", paramLabel = "TASK", description = "eval_zeroshot's tasks: "
+            + "arc_easy, arc_challenge, hellaswag, piqa, winogrande, boolq, openbookqa, lambada_openai, mmlu "
+            + "(or mmlu_stem, mmlu_other, mmlu_social_sciences, mmlu_humanities); default: those of them whose "
+            + "datasets are in the hub cache.")
+    List<String> zeroshotTasks = List.of();
+
+    @Option(names = "--num-fewshot", description = "eval_zeroshot's few-shot examples per context, every task "
+            + "(default: ${DEFAULT-VALUE}).")
+    int numFewshot = 0;
+
+    @Option(names = "--limit", paramLabel = "N", description = "eval_zeroshot: only the first N documents of each "
+            + "task (of each MMLU subject).")
+    Integer limit;
 
     @Option(names = "--experiment-name", paramLabel = "NAME", description = "Sub-folder of --result-dir (default, "
             + "also for names under 3 characters: <task>-<algos>-<configs>).")
@@ -155,7 +172,8 @@ class quant_llm implements Callable<Integer> {
                 device == null ? ComputeDevice.fromEnvironment() : ComputeDevice.parse(device), threads,
                 new ModelRunner.Calibration(java.util.Optional.ofNullable(calibData),
                         new GptqCalibration.Settings(calibWindows, calibLength, GptqCalibration.Settings.DEFAULT.seed())),
-                kl), mxq.objective());
+                kl, new ModelRunner.Zeroshot(zeroshotTasks, numFewshot, java.util.Optional.ofNullable(limit),
+                        org.lmqt.checkpoint.HubCache.cacheDir())), mxq.objective());
         Harness.Settings settings = new Harness.Settings(resultDir, name, failFast, dryRun);
         Harness harness = new Harness(settings, runner, System.out);
         if (slurm.status()) {

@@ -75,7 +75,8 @@ class KvGridTest {
         Path result = out.result().orElseThrow();
         List<String> header = CsvLine.split(Files.readAllLines(result).get(0));
         assertEquals(ResultRow.COLUMNS, header);
-        assertEquals(List.of("kv", "kv_bytes_per_token"), header.subList(header.size() - 2, header.size()));
+        int kvAt = ResultRow.METRIC_COLUMNS.size();   // right after the metrics lmqt wrote before them
+        assertEquals(List.of("kv", "kv_bytes_per_token"), header.subList(kvAt, kvAt + 2));
         Map<String, List<String>> rows = new HashMap<>();
         for (List<String> r : ResultFiles.readRows(result)) {
             rows.put(r.get(1) + " " + r.get(header.indexOf("kv")), r);
@@ -112,7 +113,7 @@ class KvGridTest {
         ResultRow row = ResultRow.empty(new Subtask(ModelRef.parse("meta-llama/Llama-2-7b-hf"), "b4g64",
                 Task.EVAL_PPL, Algo.HQQ));
         String full = row.csvRecord();
-        String withoutKv = full.substring(0, full.lastIndexOf(',', full.lastIndexOf(',') - 1));
+        String withoutKv = CsvLine.join(CsvLine.split(full).subList(0, ResultRow.METRIC_COLUMNS.size()));
         Files.writeString(dir.resolve("partial-hqq-Llama-2-7b-hf-b4g64.csv"),
                 String.join(",", ResultRow.METRIC_COLUMNS) + "\n" + withoutKv + "\n");
         Path result = ResultFiles.combine(dir, "old", java.time.LocalDateTime.of(2026, 1, 1, 0, 0)).orElseThrow();

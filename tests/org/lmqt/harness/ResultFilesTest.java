@@ -21,11 +21,20 @@ class ResultFilesTest {
     @Test
     void headerIsTheOriginalsColumnOrderThenLmqtsAdditions() {
         // spec §5.6, header of data-vis/data/ppl/result-hqq-baseline_ppl-20241222175852.csv, then the KL columns,
-        // then the KV-cache method and its bytes per token
+        // then the KV-cache method and its bytes per token, then the zero-shot tasks' columns
         assertEquals("model,algo,config,config_detail,quant_duration,model_storage_size,load_mem_allot,"
                 + "load_mem_reserved,ppl_mem_allot,ppl_mem_reserved,leaderboard_mem_allot,leaderboard_mem_reserved,"
                 + "ppl_wikitext,ppl_c4,duration_wikitext,duration_c4,duration_leaderboard,ifeval,bbh,mathlevel5,gpqa,"
-                + "musr,mmlupro,kld_wikitext,kld_c4,top1_agree_wikitext,top1_agree_c4,kv,kv_bytes_per_token", ResultRow.header());
+                + "musr,mmlupro,kld_wikitext,kld_c4,top1_agree_wikitext,top1_agree_c4,kv,kv_bytes_per_token,"
+                + "acc_arc_easy,acc_stderr_arc_easy,acc_norm_arc_easy,acc_norm_stderr_arc_easy,"
+                + "acc_arc_challenge,acc_stderr_arc_challenge,acc_norm_arc_challenge,acc_norm_stderr_arc_challenge,"
+                + "acc_hellaswag,acc_stderr_hellaswag,acc_norm_hellaswag,acc_norm_stderr_hellaswag,"
+                + "acc_piqa,acc_stderr_piqa,acc_norm_piqa,acc_norm_stderr_piqa,acc_winogrande,acc_stderr_winogrande,"
+                + "acc_boolq,acc_stderr_boolq,acc_openbookqa,acc_stderr_openbookqa,acc_norm_openbookqa,"
+                + "acc_norm_stderr_openbookqa,ppl_lambada_openai,acc_lambada_openai,acc_stderr_lambada_openai,"
+                + "acc_mmlu,acc_stderr_mmlu,acc_mmlu_stem,acc_stderr_mmlu_stem,acc_mmlu_other,acc_stderr_mmlu_other,"
+                + "acc_mmlu_social_sciences,acc_stderr_mmlu_social_sciences,acc_mmlu_humanities,"
+                + "acc_stderr_mmlu_humanities,duration_zeroshot", ResultRow.header());
     }
 
     /** Partial files an older lmqt wrote (the original's 23 columns) combine with 0 in the added columns. */
@@ -49,9 +58,10 @@ class ResultFilesTest {
                 .with("ppl_mem_allot", 22542418944L).with("ppl_mem_reserved", 22686990336L)
                 .with("ppl_wikitext", ResultRow.round(4.699149, 4)).with("ppl_c4", ResultRow.round(6.54, 4))
                 .with("duration_wikitext", ResultRow.round(0.3691, 3)).with("duration_c4", 0.368);
-        // the example row of spec §5.6, then lmqt's KL columns and the (exact) KV cache
+        // the example row of spec §5.6, then lmqt's KL columns, the (exact) KV cache and the 38 zero-shot columns
         assertEquals("Llama-2-13b-hf,hqq,b4g64,\"" + Algo.HQQ.configDetail("b4g64") + "\",52.35158634185791,0,0,0,"
-                + "22542418944,22686990336,0,0,4.6991,6.54,0.369,0.368,0,0,0,0,0,0,0,0,0,0,0,none,0.0", row.csvRecord());
+                + "22542418944,22686990336,0,0,4.6991,6.54,0.369,0.368,0,0,0,0,0,0,0,0,0,0,0,none,0.0"
+                + ",0".repeat(38), row.csvRecord());
         assertEquals(List.of("Llama-2-13b-hf", "hqq", "b4g64", Algo.HQQ.configDetail("b4g64")),
                 CsvLine.split(row.csvRecord()).subList(0, 4));
         assertThrows(IllegalArgumentException.class, () -> row.with("ppl", 1.0));

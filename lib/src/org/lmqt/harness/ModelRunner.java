@@ -24,6 +24,7 @@ import org.lmqt.eval.KlDivergence;
 import org.lmqt.eval.MemoryProbe;
 import org.lmqt.eval.Perplexity;
 import org.lmqt.eval.PerplexityResult;
+import org.lmqt.eval.tasks.ZeroshotSuite;
 import org.lmqt.metadata.MetadataDump;
 import org.lmqt.metadata.MetadataKind;
 import org.lmqt.metadata.MethodFnorm;
@@ -84,10 +85,11 @@ public final class ModelRunner implements SubtaskRunner {
      * @param calibration  GPTQ's calibration data and windows
      * @param klDivergence also measure, in {@code eval_ppl} of quantized models, the KL divergence from the
      *                     unquantized model on the same windows ({@code kld_*}, {@code top1_agree_*})
+     * @param zeroshot     what {@code eval_zeroshot} runs
      */
     public record Settings(Path snapshotRoot, Path fnormDir, MxqOptions mxq, List<PplDataset> datasets,
                            Perplexity protocol, OptionalInt maxTokens, ComputeDevice device, int threads,
-                           Calibration calibration, boolean klDivergence) {
+                           Calibration calibration, boolean klDivergence, Zeroshot zeroshot) {
         public Settings {
             datasets = List.copyOf(datasets);
             if (datasets.isEmpty()) {
@@ -98,6 +100,14 @@ public final class ModelRunner implements SubtaskRunner {
             }
         }
 
+        /** The settings with the default {@code eval_zeroshot}. */
+        public Settings(Path snapshotRoot, Path fnormDir, MxqOptions mxq, List<PplDataset> datasets,
+                        Perplexity protocol, OptionalInt maxTokens, ComputeDevice device, int threads,
+                        Calibration calibration, boolean klDivergence) {
+            this(snapshotRoot, fnormDir, mxq, datasets, protocol, maxTokens, device, threads, calibration,
+                    klDivergence, Zeroshot.DEFAULT);
+        }
+
         /** The settings with the original's GPTQ calibration. */
         public Settings(Path snapshotRoot, Path fnormDir, MxqOptions mxq, List<PplDataset> datasets,
                         Perplexity protocol, OptionalInt maxTokens, ComputeDevice device, int threads) {
@@ -105,6 +115,41 @@ public final class ModelRunner implements SubtaskRunner {
                     false);
         }
     }
+
+    /**
+     * What {@code eval_zeroshot} runs: lm-eval's tasks with their documents from a hub cache.
+     *
+     * @param tasks the tasks and groups ({@link ZeroshotSuite#CLASSIC}, MMLU categories); empty for every task of
+     *              the classic set whose data is in the cache
+     * @param shots few-shot examples per context
+     * @param limit only the first documents of each task (each MMLU subject)
+     * @param cache the hub cache the documents come from
+     */
+    public record Zeroshot(List<String> tasks, int shots, Optional<Integer> limit, Path cache) {
+        /** Every cached classic task, 0-shot, all documents, the environment's hub cache. */
+        public static final Zeroshot DEFAULT = new Zeroshot(List.of(), 0, Optional.empty(), HubCache.cacheDir());
+
+        public Zeroshot {
+            tasks = List.copyOf(tasks);
+            new ZeroshotSuite(tasks.isEmpty() ? ZeroshotSuite.CLASSIC : tasks, shots, LM_EVAL_SEED, limit); // checks
+        }
+
+        /** The suite to run: the given tasks, or the classic ones in the cache (a one-line error when none is). */
+        ZeroshotSuite suite() {
+            List<String> names = tasks;
+            if (names.isEmpty()) {
+                names = ZeroshotSuite.cached(cache);
+                if (names.isEmpty()) {
+                    throw new UserException("eval_zeroshot: none of " + ZeroshotSuite.CLASSIC + " is in the Hugging "
+                            + "Face hub cache " + cache + " (download their datasets there, see README)");
+                }
+            }
+            return new ZeroshotSuite(names, shots, LM_EVAL_SEED, limit);
+        }
+    }
+
+    /** lm-eval's {@code fewshot_random_seed}, which the original's evaluation kept. */
+    static final long LM_EVAL_SEED = 1234;
 
     /**
      * Where GPTQ's calibration windows come from (spec §4.11).
@@ -192,8 +237,24 @@ public final class ModelRunner implements SubtaskRunner {
                         .with("load_mem_allot", memory.peakBytes()).with("load_mem_reserved", memory.peakBytes());
             }
             case EVAL_PPL -> perplexity(row, modelDir, memory, s);
+            case EVAL_ZEROSHOT -> {
+                try (LoadedModel m = LoadedModel.open(modelDir.toString(), settings.device())) {
+                    yield zeroshot(row, m);
+                }
+            }
             case EVAL_ZEROSHOT_CLS, EVAL_LINEAR_PROBE -> throw new IllegalStateException("not an LLM task");
         };
+    }
+
+    /** lm-eval's tasks on the loaded model ({@link ZeroshotColumns}). */
+    private ResultRow zeroshot(ResultRow row, LoadedModel m) {
+        ZeroshotSuite.Result result = settings.zeroshot().suite().run(m.model(), m.requireTokenizer()::encode,
+                settings.zeroshot().cache(), i -> { });
+        ResultRow r = row;
+        for (var e : ZeroshotColumns.values(result).entrySet()) {
+            r = r.with(e.getKey(), e.getValue());
+        }
+        return r;
     }
 
     /** An lmqt snapshot (HQQ, RTN, MXQ) or a community-layout one (GPTQ, AWQ) in {@code dir}. */
@@ -232,6 +293,7 @@ public final class ModelRunner implements SubtaskRunner {
                 case EVAL_MODEL_STORAGE -> r.with("model_storage_size", storageBytes(ckpt, source))
                         .with("load_mem_allot", memory.peakBytes()).with("load_mem_reserved", memory.peakBytes());
                 case EVAL_PPL -> perplexity(r, m, memory, s);
+                case EVAL_ZEROSHOT -> zeroshot(r, m);
                 case EVAL_ZEROSHOT_CLS, EVAL_LINEAR_PROBE -> throw new IllegalStateException("not an LLM task");
             };
         }

@@ -36,11 +36,13 @@ public record ResultRow(String model, String algo, String config, String configD
     public static final List<String> ADDED_COLUMNS = ResultColumns.LLM.added();
     /** The columns up to the last metric: what lmqt wrote before the KV-cache columns. */
     public static final List<String> METRIC_COLUMNS = ResultColumns.LLM.metricColumns();
-    /** The KV-cache method and its cache bytes per token, appended last. */
+    /** The KV-cache method and its cache bytes per token, after the added columns. */
     public static final List<String> KV_COLUMNS = ResultColumns.LLM.trailing();
+    /** The zero-shot tasks' columns ({@link ZeroshotColumns}), after the KV-cache columns. */
+    public static final List<String> ZEROSHOT_COLUMNS = ResultColumns.LLM.appended();
     /** Every column, in order. */
     public static final List<String> COLUMNS = ResultColumns.LLM.all();
-    /** The metric columns (after the first four, before the KV columns). */
+    /** The metric columns (after the first four; the KV columns aside). */
     public static final List<String> METRICS = ResultColumns.LLM.metrics();
     /** Columns that hold wall-clock times or memory figures, which differ between otherwise equal runs. */
     public static final List<String> TIMING_COLUMNS = ResultColumns.LLM.timing();
@@ -118,12 +120,18 @@ public record ResultRow(String model, String algo, String config, String configD
     /** The row as a CSV record (no terminator). */
     public String csvRecord() {
         List<String> f = new ArrayList<>(List.of(model, algo, config, configDetail));
-        metrics.values().forEach(v -> f.add(v instanceof Double d ? PyFloat.repr(d) : v.toString()));
+        List<String> before = columns.metricColumns();
+        before.subList(ResultColumns.KEYS.size(), before.size()).forEach(c -> f.add(format(metrics.get(c))));
         if (!columns.trailing().isEmpty()) {
             f.add(kv);
             f.add(PyFloat.repr(kvBytesPerToken));
         }
+        columns.appended().forEach(c -> f.add(format(metrics.get(c))));
         return CsvLine.join(f);
+    }
+
+    private static String format(Number v) {
+        return v instanceof Double d ? PyFloat.repr(d) : v.toString();
     }
 
     /** Python's {@code round(x, digits)}: the exact binary value rounded half-even to {@code digits} decimals. */

@@ -10,13 +10,16 @@ public enum Task {
     EVAL_PPL,
     /** Snapshot size on disk and memory after loading: {@code model_storage_size}, {@code load_mem_*}. */
     EVAL_MODEL_STORAGE,
+    /** lmqt's: lm-eval's zero-/few-shot tasks from the hub cache ({@link ZeroshotColumns}: {@code acc_*}, ...). */
+    EVAL_ZEROSHOT,
     /** ViT ({@code quant-vit}): zero-shot classification, {@code acc1/acc5/recall_zeroshot_cls}. */
     EVAL_ZEROSHOT_CLS,
     /** ViT ({@code quant-vit}): linear probe on frozen image features, {@code acc1/acc5/recall_linear_probe}. */
     EVAL_LINEAR_PROBE;
 
     /** The LLM harness's tasks ({@code quant-llm}). */
-    public static final java.util.List<Task> LLM = java.util.List.of(QUANT, EVAL_PPL, EVAL_MODEL_STORAGE);
+    public static final java.util.List<Task> LLM = java.util.List.of(QUANT, EVAL_PPL, EVAL_MODEL_STORAGE,
+            EVAL_ZEROSHOT);
     /** The ViT harness's tasks ({@code quant-vit}). */
     public static final java.util.List<Task> VIT = java.util.List.of(EVAL_ZEROSHOT_CLS, EVAL_LINEAR_PROBE);
 

@@ -13,15 +13,15 @@ import java.util.List;
  * DuckDB (in-process, through its JDBC driver) as the independent parquet writer and reader that the tests of
  * {@link ParquetFile} compare against: its C++ parquet code shares nothing with ours.
  */
-final class DuckDb implements AutoCloseable {
+public final class DuckDb implements AutoCloseable {
     private final Connection connection;
 
-    DuckDb() throws SQLException {
+    public DuckDb() throws SQLException {
         connection = DriverManager.getConnection("jdbc:duckdb:");
     }
 
     /** Writes the rows of {@code select} to {@code file} with the given COPY options (after {@code FORMAT parquet}). */
-    Path write(String select, Path file, String options) throws SQLException {
+    public Path write(String select, Path file, String options) throws SQLException {
         execute("COPY (" + select + ") TO '" + file + "' (FORMAT parquet" + (options.isEmpty() ? "" : ", " + options)
                 + ")");
         return file;
@@ -40,7 +40,7 @@ final class DuckDb implements AutoCloseable {
     }
 
     /** The first column of a query's rows as strings. */
-    List<String> strings(String query) throws SQLException {
+    public List<String> strings(String query) throws SQLException {
         List<String> out = new ArrayList<>();
         try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(query)) {
             while (r.next()) {
@@ -50,7 +50,7 @@ final class DuckDb implements AutoCloseable {
         return out;
     }
 
-    void execute(String sql) throws SQLException {
+    public void execute(String sql) throws SQLException {
         try (Statement s = connection.createStatement()) {
             s.execute(sql);
         }

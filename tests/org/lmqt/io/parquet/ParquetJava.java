@@ -70,6 +70,19 @@ public final class ParquetJava {
         return file;
     }
 
+    /** Writes {@code rows}, groups of {@code schema} (nested fields, any types), with the writer options {@code o}. */
+    public static Path writeGroups(MessageType schema, List<Group> rows, Path file, Options o) throws IOException {
+        try (ParquetWriter<Group> w = ExampleParquetWriter.builder(new LocalOutputFile(file)).withType(schema)
+                .withWriterVersion(o.version()).withCompressionCodec(o.codec()).withPageSize(o.pageSize())
+                .withPageRowCountLimit(100).withDictionaryEncoding(true)
+                .withDictionaryPageSize(o.dictionaryPageSize()).withRowGroupSize(o.rowGroupSize()).build()) {
+            for (Group g : rows) {
+                w.write(g);
+            }
+        }
+        return file;
+    }
+
     /** The pages parquet-java finds in {@code file}: data pages per row group, and whether any are v2. */
     record Pages(List<Integer> dataPagesPerRowGroup, boolean anyV2) {}
 

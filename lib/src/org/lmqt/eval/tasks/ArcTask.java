@@ -9,12 +9,13 @@ import java.util.List;
  */
 public final class ArcTask extends LoglikelihoodTask<ArcTask.Doc> {
     /** ARC-Easy. */
-    public static final ArcTask EASY = new ArcTask("arc_easy");
+    public static final ArcTask EASY = new ArcTask("arc_easy", "ARC-Easy");
     /** ARC-Challenge. */
-    public static final ArcTask CHALLENGE = new ArcTask("arc_challenge");
+    public static final ArcTask CHALLENGE = new ArcTask("arc_challenge", "ARC-Challenge");
 
-    private ArcTask(String name) {
-        super(name, Doc.class, FewshotSampler.Kind.SAMPLE, List.of(Metric.ACC, Metric.ACC_NORM));
+    private ArcTask(String name, String config) {
+        super(name, Doc.class, FewshotSampler.Kind.SAMPLE, List.of(Metric.ACC, Metric.ACC_NORM),
+                TaskSource.of("allenai/ai2_arc", config, "test", "train"));
     }
 
     /** A row of {@code allenai/ai2_arc}. */

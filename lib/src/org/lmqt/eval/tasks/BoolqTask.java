@@ -9,7 +9,8 @@ import java.util.List;
 public final class BoolqTask extends LoglikelihoodTask<BoolqTask.Doc> {
     /** The task. */
     public BoolqTask() {
-        super("boolq", Doc.class, FewshotSampler.Kind.SAMPLE_EXCLUDING_EVAL_DOC, List.of(Metric.ACC));
+        super("boolq", Doc.class, FewshotSampler.Kind.SAMPLE_EXCLUDING_EVAL_DOC, List.of(Metric.ACC),
+                TaskSource.of("aps/super_glue", "boolq", "validation", "train"));
     }
 
     /** A row of {@code aps/super_glue} boolq. */

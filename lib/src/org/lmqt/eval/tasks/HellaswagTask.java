@@ -12,7 +12,7 @@ public final class HellaswagTask extends LoglikelihoodTask<HellaswagTask.Doc> {
     /** The task. */
     public HellaswagTask() {
         super("hellaswag", Doc.class, FewshotSampler.Kind.SAMPLE_EXCLUDING_EVAL_DOC,
-                List.of(Metric.ACC, Metric.ACC_NORM));
+                List.of(Metric.ACC, Metric.ACC_NORM), TaskSource.noConfig("Rowan/hellaswag", "validation", "train"));
     }
 
     /** A row of {@code Rowan/hellaswag}. */

@@ -9,7 +9,8 @@ import java.util.List;
 public final class LambadaTask extends LoglikelihoodTask<LambadaTask.Doc> {
     /** The task. */
     public LambadaTask() {
-        super("lambada_openai", Doc.class, FewshotSampler.Kind.SAMPLE, List.of(Metric.PERPLEXITY, Metric.ACC));
+        super("lambada_openai", Doc.class, FewshotSampler.Kind.SAMPLE, List.of(Metric.PERPLEXITY, Metric.ACC),
+                TaskSource.of("EleutherAI/lambada_openai", "default", "test", "test"));
     }
 
     /** A row of {@code EleutherAI/lambada_openai}. */

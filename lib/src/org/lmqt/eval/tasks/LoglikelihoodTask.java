@@ -14,10 +14,15 @@ public abstract class LoglikelihoodTask<D> {
     private final Class<D> docType;
     private final FewshotSampler.Kind sampler;
     private final List<Metric> metrics;
+    private final TaskSource source;
 
-    /** A task called {@code name} over {@code docType} rows, drawing examples by {@code sampler}. */
-    protected LoglikelihoodTask(String name, Class<D> docType, FewshotSampler.Kind sampler, List<Metric> metrics) {
+    /**
+     * A task called {@code name} over {@code docType} rows of {@code source}, drawing examples by {@code sampler}.
+     */
+    protected LoglikelihoodTask(String name, Class<D> docType, FewshotSampler.Kind sampler, List<Metric> metrics,
+                                TaskSource source) {
         this.name = Objects.requireNonNull(name, "name");
+        this.source = Objects.requireNonNull(source, "source");
         this.docType = Objects.requireNonNull(docType, "docType");
         this.sampler = Objects.requireNonNull(sampler, "sampler");
         this.metrics = List.copyOf(metrics);
@@ -44,6 +49,11 @@ public abstract class LoglikelihoodTask<D> {
     /** The metrics of the task's {@code metric_list}, in order. */
     public final List<Metric> metrics() {
         return metrics;
+    }
+
+    /** The HF dataset, config and splits lm-eval loads the documents from. */
+    public final TaskSource source() {
+        return source;
     }
 
     /** {@code doc_to_text}, {@code doc_to_choice} and {@code doc_to_target} of {@code doc} (after process_docs). */

@@ -4,9 +4,8 @@ import java.util.List;
 
 /**
  * {@code mmlu_<subject>} ({@code cais/mmlu} subject, split test, few-shot pool dev taken in order): the subject
- * description, the question with lettered choices, choices {@code A..D}, gold {@code answer}. Only
- * {@code abstract_algebra} is checked against lm-eval; other subjects follow the same default template.
-
+ * description, the question with lettered choices, choices {@code A..D}, gold {@code answer}. Every one of the 57
+ * subjects ({@link MmluSubjects}) uses lm-eval's default template; the fixtures check {@code abstract_algebra}.
  */
 public final class MmluTask extends LoglikelihoodTask<MmluTask.Doc> {
     /** The one subject the fixtures check. */
@@ -18,11 +17,17 @@ public final class MmluTask extends LoglikelihoodTask<MmluTask.Doc> {
 
     /** The task of the {@code cais/mmlu} config {@code subject} ({@code abstract_algebra}). */
     public MmluTask(String subject) {
-        super("mmlu_" + subject, Doc.class, FewshotSampler.Kind.FIRST_N, List.of(Metric.ACC));
-        if (!subject.matches("[a-z_]+")) {
-            throw new IllegalArgumentException("not an MMLU subject: " + subject);
+        super("mmlu_" + subject, Doc.class, FewshotSampler.Kind.FIRST_N, List.of(Metric.ACC),
+                TaskSource.of("cais/mmlu", subject, "test", "dev"));
+        if (!MmluSubjects.isSubject(subject)) {
+            throw new IllegalArgumentException("not an MMLU subject: " + subject + " (the 57 of lm-eval's mmlu)");
         }
         this.subject = subject;
+    }
+
+    /** The subject ({@code abstract_algebra}). */
+    public String subject() {
+        return subject;
     }
 
     /** A row of {@code cais/mmlu}. */

@@ -10,7 +10,8 @@ import java.util.List;
 public final class OpenBookQaTask extends LoglikelihoodTask<OpenBookQaTask.Doc> {
     /** The task. */
     public OpenBookQaTask() {
-        super("openbookqa", Doc.class, FewshotSampler.Kind.SAMPLE, List.of(Metric.ACC, Metric.ACC_NORM));
+        super("openbookqa", Doc.class, FewshotSampler.Kind.SAMPLE, List.of(Metric.ACC, Metric.ACC_NORM),
+                TaskSource.of("allenai/openbookqa", "main", "test", "train"));
     }
 
     /** A row of {@code allenai/openbookqa}. */

@@ -9,7 +9,8 @@ import java.util.List;
 public final class PiqaTask extends LoglikelihoodTask<PiqaTask.Doc> {
     /** The task. */
     public PiqaTask() {
-        super("piqa", Doc.class, FewshotSampler.Kind.SAMPLE_EXCLUDING_EVAL_DOC, List.of(Metric.ACC, Metric.ACC_NORM));
+        super("piqa", Doc.class, FewshotSampler.Kind.SAMPLE_EXCLUDING_EVAL_DOC, List.of(Metric.ACC, Metric.ACC_NORM),
+                TaskSource.noConfig("baber/piqa", "validation", "train"));
     }
 
     /** A row of {@code baber/piqa}. */

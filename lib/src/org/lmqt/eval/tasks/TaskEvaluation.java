@@ -10,9 +10,9 @@ import org.lmqt.cli.UserException;
 import org.lmqt.model.LlamaModel;
 
 /**
- * One lm-eval task on one model: its documents (and few-shot pool) from JSON-lines files in the dataset's schema,
- * the requests as lm-eval builds them, scored together by {@link LoglikelihoodScorer} (their common token prefixes
- * run once), then the task's metrics.
+ * One lm-eval task on one model: its documents (and few-shot pool) from JSON-lines or parquet files in the dataset's
+ * schema (see {@link TaskFiles#fromHubCache} for the hub cache), the requests as lm-eval builds them, scored together
+ * by {@link LoglikelihoodScorer} (their common token prefixes run once), then the task's metrics.
  *
  * @param task  the task
  * @param shots few-shot examples per context (0 for zero-shot)
@@ -62,19 +62,35 @@ public record TaskEvaluation(LoglikelihoodTask<?> task, int shots, long seed) {
      */
     public Outcome run(LlamaModel model, Function<String, long[]> encoder, Path docs, Optional<Path> pool,
                        Optional<Integer> limit, boolean sharePrefixes, IntConsumer onRequest) {
-        return typed(task, model, encoder, docs, pool, limit, new LoglikelihoodScorer(model, sharePrefixes),
-                onRequest);
+        return run(model, encoder, TaskFiles.of(docs, pool), limit, sharePrefixes, onRequest);
+    }
+
+    /** As {@link #run(LlamaModel, Function, Path, Optional, Optional, IntConsumer)} on the files of {@code files}. */
+    public Outcome run(LlamaModel model, Function<String, long[]> encoder, TaskFiles files, Optional<Integer> limit,
+                       IntConsumer onRequest) {
+        return run(model, encoder, files, limit, true, onRequest);
+    }
+
+    /** As {@link #run(LlamaModel, Function, Path, Optional, Optional, boolean, IntConsumer)} on {@code files}. */
+    public Outcome run(LlamaModel model, Function<String, long[]> encoder, TaskFiles files, Optional<Integer> limit,
+                       boolean sharePrefixes, IntConsumer onRequest) {
+        return typed(task, model, encoder, files, limit, new LoglikelihoodScorer(model, sharePrefixes), onRequest);
     }
 
     /** The number of requests the documents of {@code docs} make (for progress bars). */
     public int requests(Path docs, Optional<Path> pool, Optional<Integer> limit) {
-        return build(task, docs, pool, limit).requests().size();
+        return requests(TaskFiles.of(docs, pool), limit);
     }
 
-    private <D> Outcome typed(LoglikelihoodTask<D> t, LlamaModel model, Function<String, long[]> encoder, Path docs,
-                              Optional<Path> pool, Optional<Integer> limit, LoglikelihoodScorer scorer,
+    /** The number of requests the documents of {@code files} make. */
+    public int requests(TaskFiles files, Optional<Integer> limit) {
+        return build(task, files, limit).requests().size();
+    }
+
+    private <D> Outcome typed(LoglikelihoodTask<D> t, LlamaModel model, Function<String, long[]> encoder,
+                              TaskFiles files, Optional<Integer> limit, LoglikelihoodScorer scorer,
                               IntConsumer onRequest) {
-        TaskRequests built = build(t, docs, pool, limit);
+        TaskRequests built = build(t, files, limit);
         List<Request> requests = built.requests();
         double[] ll = new double[requests.size()];
         boolean[] greedy = new boolean[requests.size()];
@@ -94,16 +110,24 @@ public record TaskEvaluation(LoglikelihoodTask<?> task, int shots, long seed) {
 
     /** The requests of {@code docs} (the first {@code limit} documents when given) with this evaluation's shots. */
     <D> TaskRequests build(LoglikelihoodTask<D> t, Path docs, Optional<Path> pool, Optional<Integer> limit) {
-        List<D> all = Documents.read(t, docs);
+        return build(t, TaskFiles.of(docs, pool), limit);
+    }
+
+    /** The requests of the documents of {@code files} (the first {@code limit} when given). */
+    <D> TaskRequests build(LoglikelihoodTask<D> t, TaskFiles files, Optional<Integer> limit) {
+        List<D> all = Documents.read(t, files.docs());
         List<D> eval = limit.map(n -> all.subList(0, Math.min(n, all.size()))).orElse(all);
         if (eval.isEmpty()) {
-            throw new UserException(docs + ": no documents");
+            throw new UserException(files.describe() + ": no documents");
         }
         if (shots == 0) {
             return TaskRequests.zeroShot(t, eval);
         }
-        List<D> fewshot = pool.map(p -> Documents.read(t, p)).orElseThrow(() -> new UserException(
-                "--num-fewshot " + shots + " needs the few-shot split's documents (--fewshot-data)"));
+        if (files.pool().isEmpty()) {
+            throw new UserException("--num-fewshot " + shots + " needs the few-shot split's documents "
+                    + "(--fewshot-data)");
+        }
+        List<D> fewshot = Documents.read(t, files.pool());
         return TaskRequests.build(t, eval, fewshot, shots, seed);
     }
 }

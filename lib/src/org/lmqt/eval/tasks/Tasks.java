@@ -11,17 +11,18 @@ public final class Tasks {
 
     private Tasks() {}
 
-    /** The task called {@code name} ({@code mmlu_<subject>} for any subject). */
+    /** The task called {@code name} ({@code mmlu_<subject>} for any of the 57 subjects). */
     public static LoglikelihoodTask<?> byName(String name) {
         for (LoglikelihoodTask<?> t : ALL) {
             if (t.name().equals(name)) {
                 return t;
             }
         }
-        if (name.startsWith("mmlu_")) {
+        if (name.startsWith("mmlu_") && MmluSubjects.isSubject(name.substring("mmlu_".length()))) {
             return new MmluTask(name.substring("mmlu_".length()));
         }
-        throw new IllegalArgumentException("unknown lm-eval task " + name + "; known: "
-                + ALL.stream().map(LoglikelihoodTask::name).toList());
+        throw new IllegalArgumentException("unknown lm-eval task " + name + "; known: " + String.join(", ",
+                ALL.stream().map(LoglikelihoodTask::name).toList()) + ", mmlu_<subject> (57 subjects), and the "
+                + "groups " + String.join(", ", TaskGroup.all().stream().map(TaskGroup::name).toList()));
     }
 }

@@ -10,7 +10,8 @@ import java.util.List;
 public final class WinograndeTask extends LoglikelihoodTask<WinograndeTask.Doc> {
     /** The task. */
     public WinograndeTask() {
-        super("winogrande", Doc.class, FewshotSampler.Kind.SAMPLE_EXCLUDING_EVAL_DOC, List.of(Metric.ACC));
+        super("winogrande", Doc.class, FewshotSampler.Kind.SAMPLE_EXCLUDING_EVAL_DOC, List.of(Metric.ACC),
+                TaskSource.of("allenai/winogrande", "winogrande_xl", "validation", "train"));
     }
 
     /** A row of {@code allenai/winogrande}. */

@@ -6,18 +6,23 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The part of parquet's {@code FileMetaData} (the footer, parquet.thrift) that reading a flat column needs: the
- * schema's top-level fields, the row count and, per row group, where each column chunk lies. Field ids in the
- * decoders below are those of parquet.thrift.
+ * The part of parquet's {@code FileMetaData} (the footer, parquet.thrift) that reading columns needs: the
+ * schema tree, the row count and, per row group, where each column chunk lies. Field ids in the decoders below are
+ * those of parquet.thrift.
  *
- * @param columns   the root's children, in schema order
+ * @param fields    the root's children (with their subtrees), in schema order
  * @param numRows   rows in the file
  * @param rowGroups the row groups in file order
  */
-record FileMetadata(List<Column> columns, long numRows, List<RowGroup> rowGroups) {
+record FileMetadata(List<SchemaNode> fields, long numRows, List<RowGroup> rowGroups) {
     FileMetadata {
-        columns = List.copyOf(columns);
+        fields = List.copyOf(fields);
         rowGroups = List.copyOf(rowGroups);
+    }
+
+    /** The top-level fields as columns. */
+    List<Column> columns() {
+        return fields.stream().map(SchemaNode::column).toList();
     }
 
     /** {@code LogicalType} union members by field id (0 and 9 are unused). */
@@ -76,7 +81,7 @@ record FileMetadata(List<Column> columns, long numRows, List<RowGroup> rowGroups
             }
             rowGroups.add(new RowGroup(rg.requiredInteger(3), chunks));
         }
-        return new FileMetadata(topLevelColumns(schema), fileMetaData.requiredInteger(3), rowGroups);
+        return new FileMetadata(topLevelFields(schema), fileMetaData.requiredInteger(3), rowGroups);
     }
 
     private static ChunkMetadata chunkMetadata(ThriftStruct m) {
@@ -87,42 +92,40 @@ record FileMetadata(List<Column> columns, long numRows, List<RowGroup> rowGroups
     }
 
     /**
-     * The root's children. The schema list is the tree in depth-first order, each group giving its number of
-     * children; element 0 is the root.
+     * The root's children with their subtrees. The schema list is the tree in depth-first order, each group giving
+     * its number of children; element 0 is the root.
      */
-    private static List<Column> topLevelColumns(List<ThriftStruct> schema) {
+    private static List<SchemaNode> topLevelFields(List<ThriftStruct> schema) {
         int rootChildren = schema.get(0).integer(5).orElse(0L).intValue();
-        List<Column> columns = new ArrayList<>();
-        int next = 1;
+        List<SchemaNode> fields = new ArrayList<>();
+        int[] next = {1};
         for (int i = 0; i < rootChildren; i++) {
-            if (next >= schema.size()) {
-                throw new ParquetFormatException("the schema has fewer elements than its groups say");
-            }
-            columns.add(column(schema.get(next)));
-            next = skipSubtree(schema, next);
+            fields.add(node(schema, next, 0));
         }
-        return columns;
+        return fields;
     }
 
-    /** The index after the subtree that starts at {@code index}. */
-    private static int skipSubtree(List<ThriftStruct> schema, int index) {
-        int pending = 1;
-        int i = index;
-        while (pending > 0) {
-            if (i >= schema.size()) {
-                throw new ParquetFormatException("the schema has fewer elements than its groups say");
-            }
-            pending += schema.get(i).integer(5).orElse(0L).intValue() - 1;
-            i++;
+    /** The subtree that starts at {@code next[0]}, which it advances past the subtree. */
+    private static SchemaNode node(List<ThriftStruct> schema, int[] next, int depth) {
+        if (next[0] >= schema.size()) {
+            throw new ParquetFormatException("the schema has fewer elements than its groups say");
         }
-        return i;
-    }
-
-    private static Column column(ThriftStruct e) {
+        if (depth > 64) {
+            throw new ParquetFormatException("the schema nests deeper than 64 levels");
+        }
+        ThriftStruct e = schema.get(next[0]++);
         String name = e.string(4).orElseThrow(() -> new ParquetFormatException("unnamed field"));
-        boolean group = e.integer(5).orElse(0L) > 0 || e.integer(1).isEmpty();
-        return new Column(name, group ? Optional.empty() : Optional.of(Column.PhysicalType.of(e.integer(1).get())),
-                Column.Repetition.of(e.integer(3).orElse(0L)), annotation(e));
+        int childCount = e.integer(5).orElse(0L).intValue();
+        boolean group = childCount > 0 || e.integer(1).isEmpty();
+        List<SchemaNode> children = new ArrayList<>();
+        for (int i = 0; i < childCount; i++) {
+            children.add(node(schema, next, depth + 1));
+        }
+        if (group && children.isEmpty()) {
+            throw new ParquetFormatException("field " + name + " is a group without fields");
+        }
+        return new SchemaNode(name, group ? Optional.empty() : Optional.of(Column.PhysicalType.of(e.integer(1).get())),
+                Column.Repetition.of(e.integer(3).orElse(0L)), annotation(e), children);
     }
 
     /** The logical type's name when there is one (STRING, JSON...), else the converted type's (UTF8, ENUM...). */

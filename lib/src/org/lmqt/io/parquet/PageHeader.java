@@ -12,9 +12,10 @@ import java.util.Optional;
  * @param encoding         the values' {@code Encoding}
  * @param v2               the level layout of a DATA_PAGE_V2, else empty
  * @param v1DefinitionLevelEncoding a v1 data page's definition-level encoding (RLE = 3 in practice)
+ * @param v1RepetitionLevelEncoding a v1 data page's repetition-level encoding (RLE = 3 in practice)
  */
 record PageHeader(int type, int uncompressedSize, int compressedSize, int numValues, int encoding,
-                  Optional<V2Levels> v2, int v1DefinitionLevelEncoding) {
+                  Optional<V2Levels> v2, int v1DefinitionLevelEncoding, int v1RepetitionLevelEncoding) {
     static final int DATA_PAGE = 0;
     static final int INDEX_PAGE = 1;
     static final int DICTIONARY_PAGE = 2;
@@ -38,12 +39,13 @@ record PageHeader(int type, int uncompressedSize, int compressedSize, int numVal
             case DATA_PAGE -> {
                 ThriftStruct d = required(h, 5, "data_page_header");
                 yield new PageHeader(type, uncompressed, compressed, (int) d.requiredInteger(1),
-                        (int) d.requiredInteger(2), Optional.empty(), (int) d.requiredInteger(3));
+                        (int) d.requiredInteger(2), Optional.empty(), (int) d.requiredInteger(3),
+                        (int) d.requiredInteger(4));
             }
             case DICTIONARY_PAGE -> {
                 ThriftStruct d = required(h, 7, "dictionary_page_header");
                 yield new PageHeader(type, uncompressed, compressed, (int) d.requiredInteger(1),
-                        (int) d.requiredInteger(2), Optional.empty(), -1);
+                        (int) d.requiredInteger(2), Optional.empty(), -1, -1);
             }
             case DATA_PAGE_V2 -> {
                 ThriftStruct d = required(h, 8, "data_page_header_v2");
@@ -54,9 +56,9 @@ record PageHeader(int type, int uncompressedSize, int compressedSize, int numVal
                     throw new ParquetFormatException("corrupt page header: level lengths exceed the page");
                 }
                 yield new PageHeader(type, uncompressed, compressed, (int) d.requiredInteger(1),
-                        (int) d.requiredInteger(4), Optional.of(levels), -1);
+                        (int) d.requiredInteger(4), Optional.of(levels), -1, -1);
             }
-            default -> new PageHeader(type, uncompressed, compressed, 0, -1, Optional.empty(), -1);
+            default -> new PageHeader(type, uncompressed, compressed, 0, -1, Optional.empty(), -1, -1);
         };
     }
 

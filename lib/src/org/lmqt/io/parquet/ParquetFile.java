@@ -1,5 +1,7 @@
 package org.lmqt.io.parquet;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,9 +17,11 @@ import java.util.stream.Collectors;
 import org.lmqt.cli.UserException;
 
 /**
- * A minimal reader of Apache Parquet files for flat schemas: reads one text column (BYTE_ARRAY annotated
- * STRING/UTF8) as a {@code List<String>}, rows in file order, {@code null} where a row is null. Enough for the
- * Hugging Face dataset files (WikiText, C4 conversions) that evaluation reads; no nested columns, no predicates.
+ * A minimal reader of Apache Parquet files: one flat text column (BYTE_ARRAY annotated STRING/UTF8) as a
+ * {@code List<String>}, rows in file order, {@code null} where a row is null ({@link #readStrings}); or whole rows
+ * with nested fields (structs, lists; strings, integers, booleans, floats) as JSON objects shaped like the Hugging
+ * Face dataset's rows ({@link #readRows}). Enough for the dataset files that evaluation reads (WikiText, C4, the
+ * lm-eval tasks' parquet files); no maps, no predicates.
  *
  * <p>Layout: {@code PAR1}, the column chunks, the footer (Thrift compact-encoded {@code FileMetaData}), the footer's
  * length (4 bytes little-endian) and {@code PAR1} again. Supported: DATA_PAGE v1 and v2, dictionary pages, value
@@ -106,7 +110,7 @@ public final class ParquetFile {
      * pages cannot be decoded.
      */
     public List<String> readStrings(String name) {
-        Column column = column(name);
+        Column column = stringColumn(name);
         List<String> rows = new ArrayList<>();
         int maxDefinitionLevel = column.repetition() == Column.Repetition.OPTIONAL ? 1 : 0;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -114,8 +118,8 @@ public final class ParquetFile {
                 FileMetadata.RowGroup group = metadata.rowGroups().get(g);
                 int before = rows.size();
                 try {
-                    FileMetadata.ChunkMetadata chunk = chunkOf(group, name);
-                    StringChunkReader.read(chunkBytes(ch, chunk), Codec.of(chunk.codec()), maxDefinitionLevel,
+                    FileMetadata.ChunkMetadata chunk = chunkOf(group, List.of(name));
+                    ChunkReader.readStrings(chunkBytes(ch, chunk), Codec.of(chunk.codec()), maxDefinitionLevel,
                             chunk.numValues(), rows);
                     if (rows.size() - before != group.numRows()) {
                         throw new ParquetFormatException("corrupt: " + (rows.size() - before) + " values for "
@@ -131,14 +135,79 @@ public final class ParquetFile {
         return rows;
     }
 
-    /** The top-level column {@code name}, checked to be a flat string column. */
+    /** Every row with all its top-level fields, as {@link #readRows(List)} reads them. */
+    public List<ObjectNode> readRows() {
+        return readRows(columns().stream().map(Column::name).toList());
+    }
+
+    /**
+     * Every row, in file order, as an object of the top-level fields {@code names} (in that order), nested fields
+     * as the Hugging Face {@code datasets} library presents them: structs as objects, lists ({@code LIST} groups,
+     * 3-level or legacy 2-level, and bare repeated fields) as arrays, nulls as JSON null. Leaves may be strings,
+     * INT32/INT64 (plain integers or INTEGER-annotated), booleans, floats and doubles; maps, binary, decimals,
+     * dates, timestamps and fixed-length arrays are a one-line {@link UserException}, as are missing fields and
+     * undecodable pages.
+     */
+    public List<ObjectNode> readRows(List<String> names) {
+        List<SchemaNode> fields = new ArrayList<>();
+        List<RowAssembler.Leaf> leaves = new ArrayList<>();
+        for (String name : names) {
+            column(name);
+            SchemaNode field = metadata.fields().stream().filter(f -> f.name().equals(name)).findFirst().orElseThrow();
+            fields.add(field);
+            try {
+                leaves.addAll(RowAssembler.leaves(field));
+            } catch (ParquetFormatException e) {
+                throw new UserException(file + ": column '" + name + "': " + e.getMessage());
+            }
+        }
+        List<ObjectNode> rows = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            for (int g = 0; g < metadata.rowGroups().size(); g++) {
+                FileMetadata.RowGroup group = metadata.rowGroups().get(g);
+                List<ObjectNode> groupRows = new ArrayList<>();
+                for (long i = 0; i < group.numRows(); i++) {
+                    groupRows.add(JsonNodeFactory.instance.objectNode());
+                }
+                for (RowAssembler.Leaf leaf : leaves) {
+                    try {
+                        FileMetadata.ChunkMetadata chunk = chunkOf(group, leaf.names());
+                        ChunkReader.Levels levels = ChunkReader.read(chunkBytes(ch, chunk), Codec.of(chunk.codec()),
+                                leaf.leaf().type().orElseThrow(), leaf.maxDefinitionLevel(),
+                                leaf.maxRepetitionLevel(), chunk.numValues());
+                        RowAssembler.add(leaf, levels, groupRows, 0);
+                    } catch (ParquetFormatException e) {
+                        throw new UserException(file + ": column '" + String.join(".", leaf.names()) + "', row group "
+                                + g + ": " + e.getMessage());
+                    }
+                }
+                for (ObjectNode physical : groupRows) {
+                    ObjectNode row = JsonNodeFactory.instance.objectNode();
+                    for (SchemaNode field : fields) {
+                        row.set(field.name(), RowAssembler.logical(field, physical.get(field.name())));
+                    }
+                    rows.add(row);
+                }
+            }
+        } catch (IOException e) {
+            throw new UserException(file + ": cannot read (" + e + ")");
+        }
+        return rows;
+    }
+
+    /** The top-level field {@code name}, which must exist. */
     private Column column(String name) {
         Optional<Column> found = columns().stream().filter(c -> c.name().equals(name)).findFirst();
         if (found.isEmpty()) {
             throw new UserException(file + ": no column '" + name + "' (columns: " + columns().stream()
                     .map(Column::name).collect(Collectors.joining(", ")) + ")");
         }
-        Column c = found.get();
+        return found.get();
+    }
+
+    /** The top-level column {@code name}, checked to be a flat string column. */
+    private Column stringColumn(String name) {
+        Column c = column(name);
         if (!c.isFlat()) {
             throw new UserException(file + ": column " + c.describe() + " is nested or repeated; only flat columns "
                     + "can be read");
@@ -149,8 +218,8 @@ public final class ParquetFile {
         return c;
     }
 
-    private static FileMetadata.ChunkMetadata chunkOf(FileMetadata.RowGroup group, String name) {
-        return group.chunks().stream().filter(c -> c.path().equals(List.of(name))).findFirst()
+    private static FileMetadata.ChunkMetadata chunkOf(FileMetadata.RowGroup group, List<String> path) {
+        return group.chunks().stream().filter(c -> c.path().equals(path)).findFirst()
                 .orElseThrow(() -> new ParquetFormatException("corrupt: no column chunk for the column"));
     }
 
