@@ -63,6 +63,26 @@ class CombineTest {
         assertEquals(7e10, Combine.nominalParams("Llama-2-70b-hf"));
     }
 
+    @Test
+    void carriesTheKlColumnsWhereTheyWereMeasured(@TempDir Path tmp) throws Exception {
+        Path ppl = Files.createDirectories(tmp.resolve("ppl"));
+        Files.writeString(ppl.resolve("result-tiny.csv"), String.join("\n",
+                "model,algo,config,config_detail,quant_duration,ppl_wikitext,ppl_c4,kld_wikitext,kld_c4,"
+                        + "top1_agree_wikitext,top1_agree_c4",
+                "tiny,fp16,base,{},0,535.1,0,0,0,0,0",
+                "tiny,hqq,b4g64,{},1.5,549.1,0,0.0123,0,0.75,0", ""));
+        Table c = Combine.combine(tmp).combined();
+        assertEquals(List.of("kld_wikitext", "kld_c4", "top1_agree_wikitext", "top1_agree_c4"),
+                c.columnNames().subList(11, 15));
+        Path out = tmp.resolve("combined.csv");
+        TidyCsv.write(c, out);
+        List<String> lines = Files.readAllLines(out);
+        // fp16 (not measured: 0 and 0) and C4 (not evaluated) are empty; hqq's WikiText KL and agreement are kept
+        assertTrue(lines.get(1).startsWith("tiny,fp16,base,") && lines.get(1).endsWith(",,,,"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("tiny,hqq,b4g64,") && lines.get(2).endsWith(",0.0123,,0.75,"),
+                lines.get(2));
+    }
+
     private static double num(String s) {
         double d = TidyCsv.parse(s);
         return Double.isNaN(d) ? -1 : d;

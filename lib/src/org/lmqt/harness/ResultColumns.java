@@ -52,6 +52,14 @@ public record ResultColumns(List<String> original, List<String> added, List<Stri
                     "zeroshot_mem_reserved", "linear_probe_mem_allot", "linear_probe_mem_reserved",
                     "duration_zeroshot_cls", "duration_linear_probe"));
 
+    /**
+     * Whether a KL divergence and its top-1 agreement were measured: the harness writes 0 for what it did not measure
+     * (as the original does for its metrics), and a measured top-1 agreement of 0 next to a KL of 0 cannot happen.
+     */
+    public static boolean klMeasured(double kld, double top1Agree) {
+        return !Double.isNaN(kld) && !Double.isNaN(top1Agree) && !(kld == 0 && top1Agree == 0);
+    }
+
     /** The schemas {@link ResultFiles#combine} recognises. */
     static final List<ResultColumns> KNOWN = List.of(LLM, VIT);
 

@@ -221,16 +221,13 @@ public record Pipeline(Path outputDir, TinyLlama model, Path corpus, int threads
         return !t.containsColumn(column) || t.column(column).isMissing(row) ? "" : t.column(column).getString(row);
     }
 
-    /**
-     * A KL cell as a number; NaN where it was not measured: empty, or 0 next to a top-1 agreement of 0 (the harness
-     * writes 0 for what it did not measure, as the original does; results from before the pipeline measured KL).
-     */
+    /** A KL cell as a number; NaN where it was not measured ({@link ResultColumns#klMeasured}). */
     private static double measured(String cell, String partner) {
         if (cell.isBlank() || partner.isBlank()) {
             return Double.NaN;
         }
         double v = Double.parseDouble(cell);
-        return v == 0 && Double.parseDouble(partner) == 0 ? Double.NaN : v;
+        return org.lmqt.harness.ResultColumns.klMeasured(v, Double.parseDouble(partner)) ? v : Double.NaN;
     }
 
     private static Path latestResult(Path experimentDir) {

@@ -31,9 +31,13 @@ public final class Combine {
     /** The result folders, in the original's order. */
     public static final List<String> TYPES = List.of("stor", "ppl", "qnt", "allot");
 
-    /** Columns of {@code combined.csv}. */
+    /**
+     * Columns of {@code combined.csv}: the original's, then lmqt's KL divergence from the unquantized model and
+     * top-1 agreement per set (appended, so readers of the original's columns still work; empty where not measured).
+     */
     public static final List<String> COMBINED_COLUMNS = List.of("model", "algo", "config", "bpp", "attempt",
-            "ppl_wikitext", "ppl_c4", "load_mem_allot", "model_storage_size", "quant_duration", "param_count");
+            "ppl_wikitext", "ppl_c4", "load_mem_allot", "model_storage_size", "quant_duration", "param_count",
+            "kld_wikitext", "kld_c4", "top1_agree_wikitext", "top1_agree_c4");
 
     private static final Pattern ATTEMPT = Pattern.compile("mxq/(.*)/");
     private static final Pattern MXQ_BUDGET = Pattern.compile("(\\d+)_(\\d+)");
@@ -168,9 +172,19 @@ public final class Combine {
                 List<Double> q = qnt.getOrDefault(k, List.of());
                 double quant = pplQuant > 0 || Double.isNaN(pplQuant) ? pplQuant : (q.isEmpty() ? Double.NaN : q.get(0));
                 double[] s = stor.getOrDefault(k, List.of()).stream().findFirst().orElse(new double[] {Double.NaN, Double.NaN});
+                double[] kl = new double[4];                                 // kld and top-1 per set
+                for (int d = 0; d < 2; d++) {
+                    String set = d == 0 ? "wikitext" : "c4";
+                    double kld = num(l.table, "kld_" + set, row);
+                    double top1 = num(l.table, "top1_agree_" + set, row);
+                    boolean measured = org.lmqt.harness.ResultColumns.klMeasured(kld, top1);
+                    kl[d] = measured ? kld : Double.NaN;
+                    kl[2 + d] = measured ? top1 : Double.NaN;
+                }
                 out.row(k.model, k.algo, k.config, nan(bpp(k.config, detail(l.table, row))), k.attempt,
                         nan(num(l.table, "ppl_wikitext", row)), nan(num(l.table, "ppl_c4", row)),
-                        nan(s[0]), nan(s[1]), nan(quant), nan(nominalParams(k.model)));
+                        nan(s[0]), nan(s[1]), nan(quant), nan(nominalParams(k.model)), nan(kl[0]), nan(kl[1]),
+                        nan(kl[2]), nan(kl[3]));
             });
         }
         return out.table("combined");
