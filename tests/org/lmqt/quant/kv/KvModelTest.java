@@ -137,6 +137,16 @@ class KvModelTest {
     }
 
     @Test
+    void naiveFp8ChangesTheLogitsLessForE4m3ThanForE5m2() {
+        long[] ids = ids(40, 4);
+        float[] exact = model.logits(ids);
+        // e4m3 has one more mantissa bit than e5m2: a smaller error on the same cache
+        float e4m3 = maxAbsDiff(exact, withPolicy(KvMethods.parse("naive-e4m3"), ids));
+        float e5m2 = maxAbsDiff(exact, withPolicy(KvMethods.parse("naive-e5m2"), ids));
+        assertTrue(e4m3 > 0 && e4m3 < e5m2, "e4m3 " + e4m3 + " vs e5m2 " + e5m2);
+    }
+
+    @Test
     void decodeAgreementCountsTheCommonPrefix() {
         model.setKvPolicy(KvMethods.parse("naive8"));
         try {

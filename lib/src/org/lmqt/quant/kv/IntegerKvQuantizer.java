@@ -14,7 +14,8 @@ import ai.djl.ndarray.NDArray;
  * @param granularity which values share a step
  * @param groupSize   channels per group for {@link Granularity#PER_GROUP} (else ignored, 0)
  */
-public record IntegerKvQuantizer(int bits, boolean symmetric, Granularity granularity, int groupSize) {
+public record IntegerKvQuantizer(int bits, boolean symmetric, Granularity granularity, int groupSize)
+        implements NaiveKvQuantizer {
     /** Which values share one step: a token's channels of one head, a group of them, or the whole tensor. */
     public enum Granularity { PER_TOKEN, PER_GROUP, PER_TENSOR }
 
@@ -28,7 +29,7 @@ public record IntegerKvQuantizer(int bits, boolean symmetric, Granularity granul
         }
     }
 
-    /** The fake-quantized {@code x [KV, T, d]}, same shape. */
+    @Override
     public NDArray apply(NDArray x) {
         long kv = x.getShape().get(0);
         long t = x.getShape().get(1);
@@ -57,8 +58,31 @@ public record IntegerKvQuantizer(int bits, boolean symmetric, Granularity granul
         return out.reshape(kv, t, d);                                                 // [KV, T, d]
     }
 
-    /** Bytes of one step (and zero point) per group, as fp16. */
-    double paramBytesPerGroup() {
-        return symmetric ? 2 : 4;
+    @Override
+    public String suffix() {
+        return bits + (symmetric ? "" : "-asym") + switch (granularity) {
+            case PER_TOKEN -> "";
+            case PER_TENSOR -> "-tensor";
+            case PER_GROUP -> "-g" + groupSize;
+        };
+    }
+
+    @Override
+    public void checkFits(String name, int headDim) {
+        if (granularity == Granularity.PER_GROUP && headDim % groupSize != 0) {
+            throw new org.lmqt.cli.UserException(name + ": the KV group size " + groupSize
+                    + " does not divide head_dim " + headDim);
+        }
+    }
+
+    @Override
+    public double bytesPerToken(int kvHeads, int headDim) {
+        double groups = switch (granularity) {
+            case PER_TOKEN -> kvHeads;
+            case PER_GROUP -> (double) kvHeads * headDim / groupSize;
+            case PER_TENSOR -> 0;
+        };
+        // codes, and per group a step (and a zero point) as fp16
+        return kvHeads * headDim * bits / 8.0 + groups * (symmetric ? 2 : 4);
     }
 }

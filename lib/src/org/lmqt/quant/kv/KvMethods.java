@@ -8,8 +8,8 @@ public final class KvMethods {
 
     /** What {@code --kv} accepts, for help texts and errors. */
     public static final String NAMES = "none, kivi2, kivi4, kivi-k4v2 (optionally -g<group>-r<residual>, e.g. "
-            + "kivi2-g32-r128), naive8 (naive<bits>[-asym][-tensor|-g<group>]), kvquant4 (kvquant<bits>[-f<first>], "
-            + "calibrated on --kv-calib)";
+            + "kivi2-g32-r128), naive8 (naive<bits>[-asym][-tensor|-g<group>]), naive-e4m3 "
+            + "(naive-<e4m3|e5m2>[-qtorch][-g<group>]), kvquant4 (kvquant<bits>[-f<first>], calibrated on --kv-calib)";
 
     /**
      * The policy of {@code name}: {@code none} (exact), a KIVI, LLMC naive or KVQuant config.
