@@ -1,7 +1,10 @@
 package org.lmqt.quant.awq;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -132,45 +135,103 @@ public final class Awq {
         return out;
     }
 
-    /** One unit's search (§3.2, §3.3): the grid of ratios, the first minimum of the loss. */
+    /**
+     * One unit's search (§3.2, §3.3): the grid of ratios, the first minimum of the loss. The trials run in libtorch
+     * as the reference runs them: {@code W * s}, {@code pseudo_quantize_tensor}, {@code / s}, the module's output,
+     * and the loss as a float32 sum (AutoAWQ, divided by the count in double) or mean (llm-awq) of the squared
+     * difference; the scales themselves come from {@link #gridScales}.
+     */
     public static UnitSearch searchUnit(AwqLayer layer, AwqFeatures x, Unit u, AwqOptions o) {
         CalibrationInputs in = u.input(x);
-        int cols = in.cols();
         List<String> names = u.linears();
-        // the module's output with the original weights
-        float[][] weights = new float[names.size()][];
-        for (int i = 0; i < weights.length; i++) {
-            weights[i] = layer.weight(names.get(i));
-        }
-        float[][] org = module(layer, u, weights, in);
+        boolean autoawq = o.flavour() == AwqOptions.Flavour.AUTOAWQ;
         // x statistic: mean |x| per input channel
-        float[] xs = absMean(in, o.flavour() == AwqOptions.Flavour.AUTOAWQ);
+        float[] xs = absMean(in, autoawq);
         // w statistic (duo scaling): mean over the unit's rows of |W| / (group max |W| + 1e-6)
         float[] ws = o.duoScaling() ? weightMean(layer, names, o.group()) : null;
         double[] losses = new double[GRID];
         double best = Double.POSITIVE_INFINITY;
         int bestIndex = -1;
         float[] bestScales = null;
-        for (int r = 0; r < GRID; r++) {
-            float[] s = gridScales(xs, ws, r, o.flavour() == AwqOptions.Flavour.AUTOAWQ);
-            // every linear: W * s per column, pseudo-quantized, then / s
-            float[][] trial = new float[weights.length][];
-            for (int i = 0; i < weights.length; i++) {
-                trial[i] = scaledPseudoQuantized(weights[i], cols, s, o);
+        try (NDManager nd = Djl.newManager(ComputeDevice.CPU)) {
+            NDArray xin = nd.create(in.values(), new Shape(in.rows(), in.cols()));           // [n, in]
+            NDArray[] w = new NDArray[names.size()];
+            for (int i = 0; i < w.length; i++) {
+                int[] shape = layer.shape(names.get(i));
+                w[i] = nd.create(layer.weight(names.get(i)), new Shape(shape[0], shape[1]));  // [out_i, in]
             }
-            float[][] out = module(layer, u, trial, in);
-            // the loss: mean squared difference of the module outputs
-            losses[r] = meanSquaredDifference(org, out);
-            if (losses[r] < best) {
-                best = losses[r];
-                bestIndex = r;
-                bestScales = s;
+            NDArray down = u == Unit.GATE_UP
+                    ? nd.create(layer.down(), new Shape(layer.hidden(), layer.intermediate())) : null;  // [hidden, inter]
+            // the module's output with the original weights
+            NDArray org = module(u, xin, w, down);                                           // [n, outs]
+            long count = org.size();
+            for (int r = 0; r < GRID; r++) {
+                float[] s = gridScales(xs, ws, r, autoawq);
+                try (NDScope trialScope = new NDScope()) {
+                    NDArray sv = nd.create(s);                                               // [in]
+                    // every linear: W * s per column, pseudo-quantized, then / s
+                    NDArray[] trial = new NDArray[w.length];
+                    for (int i = 0; i < w.length; i++) {
+                        trial[i] = pseudoQuantized(w[i].mul(sv), o).div(sv);                 // [out_i, in]
+                    }
+                    // the loss from the squared difference of the module outputs, in float32
+                    NDArray squared = org.sub(module(u, xin, trial, down)).square();         // [n, outs]
+                    losses[r] = autoawq ? (double) squared.sum().getFloat() / count : squared.mean().getFloat();
+                }
+                if (losses[r] < best) {
+                    best = losses[r];
+                    bestIndex = r;
+                    bestScales = s;
+                }
             }
         }
         if (bestIndex < 0) {
             throw new ArithmeticException("AWQ scale search of unit " + u.label() + ": no finite loss");
         }
         return new UnitSearch(u, losses, bestIndex, bestScales);
+    }
+
+    /**
+     * The compared module output of unit {@code u} on {@code x [n, in]} with its linears' weights {@code w} (in
+     * {@link Unit#linears} order): {@code cat(q x, k x, v x)}, {@code o x}, {@code down(silu(gate x) * up x)} with the
+     * original {@code down} ({@code silu(g) = g / (1 + exp(-g))}, libtorch's float32 {@code exp}), or {@code down x}.
+     */
+    private static NDArray module(Unit u, NDArray x, NDArray[] w, NDArray down) {
+        return switch (u) {
+            case QKV -> NDArrays.concat(new NDList(x.matMul(w[0].transpose()), x.matMul(w[1].transpose()),
+                    x.matMul(w[2].transpose())), 1);                                         // [n, q + k + v]
+            case O, DOWN -> x.matMul(w[0].transpose());                                      // [n, out]
+            case GATE_UP -> {
+                NDArray g = x.matMul(w[0].transpose());                                      // [n, inter]
+                NDArray h = g.div(g.neg().exp().add(1f)).mul(x.matMul(w[1].transpose()));   // [n, inter]
+                yield h.matMul(down.transpose());                                            // [n, hidden]
+            }
+        };
+    }
+
+    /**
+     * {@code pseudo_quantize_tensor} of {@code w [out, in]} in libtorch (§3.1, the same float32 steps as
+     * {@link PseudoQuantizer}): groups of {@code g} along the rows; with a zero point {@code scale = max(mx - mn,
+     * 1e-5) / (2^b - 1)}, {@code zero = clamp(-round(mn / scale), 0, 2^b - 1)}, {@code (clamp(round(w / scale) + zero,
+     * 0, 2^b - 1) - zero) * scale}; without, AutoAWQ's symmetric branch.
+     */
+    private static NDArray pseudoQuantized(NDArray w, AwqOptions o) {
+        Shape shape = w.getShape();
+        NDArray g = w.reshape(-1, o.group());                                                // [groups, g]
+        int[] axis = {1};
+        NDArray q;
+        if (o.zeroPoint()) {
+            int maxInt = (1 << o.bits()) - 1;
+            NDArray mn = g.min(axis, true);                                                  // [groups, 1]
+            NDArray scale = g.max(axis, true).sub(mn).clip(1e-5f, Float.POSITIVE_INFINITY).div((float) maxInt);
+            NDArray zero = mn.div(scale).round().neg().clip(0, maxInt);                      // [groups, 1]
+            q = g.div(scale).round().add(zero).clip(0, maxInt).sub(zero).mul(scale);        // [groups, g]
+        } else {
+            int half = 1 << (o.bits() - 1);
+            NDArray scale = g.abs().max(axis, true).clip(1e-5f, Float.POSITIVE_INFINITY).div((float) (half - 1));
+            q = g.div(scale).round().clip(-half, half - 1).mul(scale);                       // [groups, g]
+        }
+        return q.reshape(shape);                                                             // [out, in]
     }
 
     /**
@@ -286,74 +347,6 @@ public final class Awq {
             }
         }
         return s;
-    }
-
-    /** {@code PQ(W * s) / s} for {@code w [out, cols]}, scales per column. */
-    private static float[] scaledPseudoQuantized(float[] w, int cols, float[] s, AwqOptions o) {
-        float[] ws = new float[w.length];                        // [out, cols]
-        for (int i = 0; i < w.length; i++) {
-            ws[i] = w[i] * s[i % cols];
-        }
-        float[] q = PseudoQuantizer.dequantized(ws, w.length / cols, cols, o.bits(), o.group(), o.zeroPoint());
-        for (int i = 0; i < q.length; i++) {
-            q[i] = q[i] / s[i % cols];
-        }
-        return q;
-    }
-
-    /** The compared module output for unit {@code u} with its linears' weights {@code w} (in {@link Unit#linears} order). */
-    private static float[][] module(AwqLayer layer, Unit u, float[][] w, CalibrationInputs x) {
-        return switch (u) {
-            case QKV -> new float[][] {linear(x, w[0]), linear(x, w[1]), linear(x, w[2])};
-            case O, DOWN -> new float[][] {linear(x, w[0])};
-            case GATE_UP -> new float[][] {mlp(x, w[0], w[1], layer.down())};
-        };
-    }
-
-    /**
-     * {@code down(silu(gate x) * up x)} for {@code x [n, hidden]}, all in libtorch as the reference's MLP computes it
-     * ({@code silu(g) = g / (1 + exp(-g))} with libtorch's vectorised float32 {@code exp}) → {@code [n, hidden]}.
-     */
-    static float[] mlp(CalibrationInputs x, float[] gate, float[] up, float[] down) {
-        int n = x.rows();
-        int hidden = x.cols();
-        int inter = gate.length / hidden;
-        try (NDManager nd = Djl.newManager(ComputeDevice.CPU)) {
-            NDArray xs = nd.create(x.values(), new Shape(n, hidden));                      // [n, hidden]
-            NDArray g = xs.matMul(nd.create(gate, new Shape(inter, hidden)).transpose());  // [n, inter]
-            NDArray u = xs.matMul(nd.create(up, new Shape(inter, hidden)).transpose());    // [n, inter]
-            NDArray h = g.div(g.neg().exp().add(1f)).mul(u);                               // [n, inter]
-            return h.matMul(nd.create(down, new Shape(hidden, inter)).transpose()).toFloatArray();  // [n, hidden]
-        }
-    }
-
-    /**
-     * {@code x Wᵀ}: {@code x [n, in]}, {@code w [out, in]} → {@code [n, out]}, as the reference computes it: one
-     * float32 matmul (libtorch's, on the CPU).
-     */
-    static float[] linear(CalibrationInputs x, float[] w) {
-        int n = x.rows();
-        int in = x.cols();
-        int out = w.length / in;
-        try (NDManager nd = Djl.newManager(ComputeDevice.CPU)) {
-            NDArray xs = nd.create(x.values(), new Shape(n, in));   // [n, in]
-            NDArray ws = nd.create(w, new Shape(out, in));          // [out, in]
-            return xs.matMul(ws.transpose()).toFloatArray();                                            // [n, out]
-        }
-    }
-
-    /** {@code Σ (a - b)² / count} over all outputs (both flavours' loss up to float32 summation order). */
-    private static double meanSquaredDifference(float[][] a, float[][] b) {
-        double sum = 0;
-        long count = 0;
-        for (int k = 0; k < a.length; k++) {
-            for (int i = 0; i < a[k].length; i++) {
-                float d = a[k][i] - b[k][i];
-                sum += (double) d * d;
-            }
-            count += a[k].length;
-        }
-        return sum / count;
     }
 
     /**
