@@ -8,7 +8,6 @@
 
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -19,6 +18,7 @@ import org.lmqt.cli.Cli;
 import org.lmqt.cli.UserException;
 import org.lmqt.model.Generator;
 import org.lmqt.model.LoadedModel;
+import org.lmqt.model.StopTokens;
 import org.lmqt.model.ModelOptions;
 import org.lmqt.model.KvPolicy;
 import org.lmqt.model.Sampling;
@@ -112,23 +112,12 @@ class generate implements Callable<Integer> {
                         .write(dumpLogits);
             }
             long[] out = new Generator(m.model(), prefillWithQuant).generate(prompt, maxNewTokens, sampling,
-                    ignoreEos ? Set.of() : eosIds(m), id -> { });
+                    ignoreEos ? Set.of() : StopTokens.eos(m.model()), id -> { });
             m.tokenizer().ifPresent(t -> System.out.println(t.decode(out)));
             if (input.ids != null) {
                 System.out.println("ids: " + Arrays.stream(out).mapToObj(Long::toString).collect(Collectors.joining(",")));
             }
         }
         return 0;
-    }
-
-    private static Set<Long> eosIds(LoadedModel m) {
-        Set<Long> ids = new HashSet<>();
-        var eos = m.model().config().json().path("eos_token_id");
-        if (eos.isArray()) {
-            eos.forEach(e -> ids.add(e.asLong()));
-        } else if (eos.canConvertToLong()) {
-            ids.add(eos.asLong());
-        }
-        return ids;
     }
 }

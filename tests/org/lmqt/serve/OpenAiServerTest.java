@@ -61,7 +61,7 @@ class OpenAiServerTest {
 
     /** What {@link Generator} gives for {@code prompt} directly, decoded, with the EOS stop of the server. */
     private static long[] direct(long[] prompt, int maxNew, Sampling sampling) {
-        return new Generator(model.model()).generate(prompt, maxNew, sampling, TextGeneration.eosIds(model.model()),
+        return new Generator(model.model()).generate(prompt, maxNew, sampling, org.lmqt.model.StopTokens.eos(model.model()),
                 id -> { });
     }
 

@@ -1,6 +1,5 @@
 package org.lmqt.serve;
 
-import java.util.HashSet;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -22,7 +21,7 @@ final class TextGeneration {
     TextGeneration(LlamaModel model, TextTokenizer tokenizer) {
         this.model = model;
         this.tokenizer = tokenizer;
-        this.eosIds = eosIds(model);
+        this.eosIds = org.lmqt.model.StopTokens.eos(model);
     }
 
     /**
@@ -34,18 +33,6 @@ final class TextGeneration {
      * @param completionTokens tokens generated (with the EOS token when one ended it)
      */
     record Result(String text, String finishReason, int promptTokens, int completionTokens) {}
-
-    /** The model's {@code eos_token_id} (one id or a list) from its config. */
-    static Set<Long> eosIds(LlamaModel model) {
-        Set<Long> ids = new HashSet<>();
-        var eos = model.config().json().path("eos_token_id");
-        if (eos.isArray()) {
-            eos.forEach(e -> ids.add(e.asLong()));
-        } else if (eos.canConvertToLong()) {
-            ids.add(eos.asLong());
-        }
-        return ids;
-    }
 
     /**
      * Generates up to {@code maxTokens} tokens after {@code prompt}. {@code onDelta} receives the final text piece by
