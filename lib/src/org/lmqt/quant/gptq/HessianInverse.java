@@ -28,6 +28,8 @@ final class HessianInverse {
     private static final int BLOCK_ROWS = 4;
     /** Vectors per row of C in one register block (4 x 3 accumulators of the 16-32 vector registers). */
     private static final int BLOCK_VECTORS = 3;
+    /** Rows of C from which {@link #subtractProduct} copies each column panel of B to contiguous memory. */
+    private static final int PACK_ROWS = 16;
 
     private HessianInverse() {}
 
@@ -102,8 +104,10 @@ final class HessianInverse {
                     panelT[k * n + j] = a[j * n + k0 + k];
                 }
             }
-            for (int r0 = k1; r0 < n; r0 += ROWS) {
-                int rows = Math.min(ROWS, n - r0);
+            // in blocks of PANEL rows; the columns past a row's diagonal land in the strict upper triangle, which
+            // nothing reads and which is zeroed at the end
+            for (int r0 = k1; r0 < n; r0 += PANEL) {
+                int rows = Math.min(PANEL, n - r0);
                 subtractProduct(a, r0 * n + k0, n, panelT, k1, n, a, r0 * n + k1, n, rows, r0 + rows - k1, 0, depth,
                         -1);
             }
@@ -126,10 +130,7 @@ final class HessianInverse {
             int i1 = Math.min(n, i0 + PANEL);
             // rows [i0, i1), columns [0, i0): the rows of X above the block, X lower so terms k < column vanish
             if (i0 > 0) {
-                for (int r0 = i0; r0 < i1; r0 += ROWS) {
-                    int rows = Math.min(ROWS, i1 - r0);
-                    subtractProduct(l, r0 * n, n, x, 0, n, x, r0 * n, n, rows, i0, 0, i0, 0);
-                }
+                subtractProduct(l, i0 * n, n, x, 0, n, x, i0 * n, n, i1 - i0, i0, 0, i0, 0);
             }
             // within the block: the remaining terms k in [i0, i), then the division by the diagonal
             for (int i = i0; i < i1; i++) {
@@ -166,9 +167,11 @@ final class HessianInverse {
             }
         }
         java.util.Arrays.fill(out, 0f);
-        for (int r0 = 0; r0 < n; r0 += ROWS) {
-            int rows = Math.min(ROWS, n - r0);
-            // terms k < r0 vanish for every row of the block (Xᵀ[i, k] = 0 for k < i); G = 0 - Σ, negated after
+        for (int r0 = 0; r0 < n; r0 += PANEL) {
+            int rows = Math.min(PANEL, n - r0);
+            // terms k < r0 vanish for every row of the block (Xᵀ[i, k] = 0 for k < i; the block's own leading terms
+            // are exact zeros, which leave a sum unchanged); G = 0 - Σ, negated after; the block's columns past a
+            // row's diagonal land in the undefined upper triangle
             subtractProduct(xt, r0 * n, n, x, 0, n, out, r0 * n, n, rows, r0 + rows, r0, n, 0);
         }
         for (int i = 0; i < n; i++) {
@@ -190,12 +193,26 @@ final class HessianInverse {
                                 int ldc, int m, int width, int k0, int k1, int lowerShift) {
         int blockWidth = BLOCK_VECTORS * LANES.length();
         int fullWidth = width - width % blockWidth;
-        int r0 = 0;
+        int r0 = m - m % BLOCK_ROWS;
+        // B's column panel copied to contiguous memory when enough row blocks reuse it (its rows lie ldb apart)
+        float[] packed = r0 >= PACK_ROWS ? new float[Math.max(0, k1 - k0) * blockWidth] : null;
         // register blocks: BLOCK_ROWS rows x BLOCK_VECTORS vectors of C, their sums held in registers over all k
-        for (; r0 + BLOCK_ROWS <= m; r0 += BLOCK_ROWS) {
-            for (int c0 = 0; c0 < fullWidth; c0 += blockWidth) {
-                int kFrom = lowerShift >= 0 ? Math.max(k0, c0 + lowerShift) : k0;
-                registerBlock(a, aOff + r0 * lda, lda, b, bOff + c0, ldb, c, cOff + r0 * ldc + c0, ldc, kFrom, k1);
+        for (int c0 = 0; c0 < fullWidth; c0 += blockWidth) {
+            int kFrom = lowerShift >= 0 ? Math.max(k0, c0 + lowerShift) : k0;
+            float[] panel = b;
+            int panelOff = bOff + c0;
+            int panelLd = ldb;
+            if (packed != null && kFrom < k1) {
+                for (int k = kFrom; k < k1; k++) {
+                    System.arraycopy(b, bOff + k * ldb + c0, packed, (k - kFrom) * blockWidth, blockWidth);
+                }
+                panel = packed;
+                panelOff = -kFrom * blockWidth;                  // row k of the panel at (k - kFrom) * blockWidth
+                panelLd = blockWidth;
+            }
+            for (int r = 0; r < r0; r += BLOCK_ROWS) {
+                registerBlock(a, aOff + r * lda, lda, panel, panelOff, panelLd, c, cOff + r * ldc + c0, ldc, kFrom,
+                        k1);
             }
         }
         // the edges: the last columns of the blocked rows (one vector wide, then lane by lane), then the last rows
