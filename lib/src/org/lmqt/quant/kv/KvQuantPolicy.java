@@ -93,9 +93,8 @@ public record KvQuantPolicy(int bits, int firstFew, double sparsity, List<KvQuan
             throw new IllegalStateException(name() + " is not calibrated (KvQuantCalibration.calibrate)");
         }
         KvQuantLayer q = layers.get(layer);
-        return new Layer() {
-            private NDArray keys;    // [KV, L, d] quantized, after RoPE
-            private NDArray values;  // [KV, L, d] quantized
+        // keys quantized before RoPE and stored after it, values quantized
+        return new DequantizedKvLayer(manager) {
 
             @Override
             public NDArray[] append(NewKv kv) {
@@ -103,9 +102,7 @@ public record KvQuantPolicy(int bits, int firstFew, double sparsity, List<KvQuan
                 // quantize the projection outputs [T, F], then RoPE on the keys
                 NDArray kq = kv.rope().apply(quantized(kv.keysBeforeRope(), true));   // [KV, T, d]
                 NDArray vq = quantized(kv.values(), false);                            // [KV, T, d]
-                NDArray[] stored = Kv.store(manager, new NDArray[] {keys, values}, Kv.join(keys, kq), Kv.join(values, vq));
-                keys = stored[0];
-                values = stored[1];
+                store(Kv.join(keys, kq), Kv.join(values, vq));
                 return prefill && !kv.prefillWithQuant() ? new NDArray[] {kv.keys(), kv.values()}
                         : new NDArray[] {keys, values};
             }
@@ -119,29 +116,6 @@ public record KvQuantPolicy(int bits, int firstFew, double sparsity, List<KvQuan
                         : KvQuantQuantizer.values(rows, t, f, q.valueCodebook(), threshold(), firstFew);
                 return x.getManager().create(y, new Shape(t, s.get(0), s.get(2))).transpose(1, 0, 2)
                         .toType(x.getDataType(), false);                              // [KV, T, d]
-            }
-
-            @Override
-            public int length() {
-                return Kv.tokens(keys);
-            }
-
-            @Override
-            public NDArray[] contents() {
-                return new NDArray[] {keys, values};
-            }
-
-            @Override
-            public Saved save() {
-                return Saved.of(manager, keys, values);
-            }
-
-            @Override
-            public void restore(Saved saved) {
-                NDArray[] kept = Kv.store(manager, new NDArray[] {keys, values}, saved.copy(0, manager),
-                        saved.copy(1, manager));
-                keys = kept[0];
-                values = kept[1];
             }
         };
     }

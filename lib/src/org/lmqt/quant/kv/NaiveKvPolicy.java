@@ -68,43 +68,16 @@ public record NaiveKvPolicy(NaiveKvQuantizer quantizer) implements KvPolicy {
 
     @Override
     public Layer newLayer(int layer, NDManager manager) {
-        return new Layer() {
-            private NDArray keys;    // [KV, L, d] dequantized
-            private NDArray values;  // [KV, L, d] dequantized
+        return new DequantizedKvLayer(manager) {
 
             @Override
             public NDArray[] append(NewKv kv) {
                 NDArray k = Kv.join(keys, kv.keys());                                 // [KV, L+T, d]
                 NDArray v = Kv.join(values, kv.values());                             // [KV, L+T, d]
                 boolean prefill = keys == null;
-                NDArray[] stored = Kv.store(manager, new NDArray[] {keys, values}, quantizer.apply(k), quantizer.apply(v));
-                keys = stored[0];
-                values = stored[1];
+                store(quantizer.apply(k), quantizer.apply(v));
                 // the prefill reads the quantized tensors, a decode step the old cache and the exact new token
                 return prefill ? new NDArray[] {keys, values} : new NDArray[] {k, v};
-            }
-
-            @Override
-            public int length() {
-                return Kv.tokens(keys);
-            }
-
-            @Override
-            public NDArray[] contents() {
-                return new NDArray[] {keys, values};
-            }
-
-            @Override
-            public Saved save() {
-                return Saved.of(manager, keys, values);
-            }
-
-            @Override
-            public void restore(Saved saved) {
-                NDArray[] kept = Kv.store(manager, new NDArray[] {keys, values}, saved.copy(0, manager),
-                        saved.copy(1, manager));
-                keys = kept[0];
-                values = kept[1];
             }
         };
     }
