@@ -7,11 +7,11 @@ import java.util.List;
 import org.lmqt.cli.UserException;
 
 /**
- * One column of an RFC 4180 CSV file, as pandas' {@code read_csv} reads it: comma-separated fields, records ended by
- * LF, CRLF or CR, fields in double quotes may hold commas, line breaks and doubled quotes; a leading UTF-8 BOM is
- * ignored, blank lines are skipped, a missing or empty field is "".
+ * The records of an RFC 4180 CSV file, or one of its columns, as pandas' {@code read_csv} reads them:
+ * comma-separated fields, records ended by LF, CRLF or CR, fields in double quotes may hold commas, line breaks and
+ * doubled quotes; a leading UTF-8 BOM is ignored, blank lines are skipped, a missing or empty field is "".
  */
-final class CsvColumn {
+public final class CsvColumn {
     private final Reader in;
     private final String where;
     private int pending = -2;
@@ -19,6 +19,25 @@ final class CsvColumn {
     private CsvColumn(Reader in, String where) {
         this.in = in;
         this.where = where;
+    }
+
+    /** Every record of {@code file}, the header first; a one-line error for an unterminated quoted field. */
+    public static List<List<String>> records(java.nio.file.Path file) {
+        try (Reader r = java.nio.file.Files.newBufferedReader(file, java.nio.charset.StandardCharsets.UTF_8)) {
+            CsvColumn csv = new CsvColumn(r, file.toString());
+            List<List<String>> out = new ArrayList<>();
+            for (List<String> record; (record = csv.nextRecord()) != null; ) {
+                out.add(List.copyOf(record));
+            }
+            if (!out.isEmpty() && !out.get(0).isEmpty() && out.get(0).get(0).startsWith("\uFEFF")) {
+                List<String> header = new ArrayList<>(out.get(0));
+                header.set(0, header.get(0).substring(1));
+                out.set(0, List.copyOf(header));
+            }
+            return out;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+        }
     }
 
     /** The values of column {@code column} (named in the header row) in file order. */

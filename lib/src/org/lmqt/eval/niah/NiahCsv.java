@@ -1,13 +1,12 @@
 package org.lmqt.eval.niah;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.lmqt.cli.UserException;
 import org.lmqt.io.AtomicFiles;
+import org.lmqt.io.CsvColumn;
 import org.lmqt.io.PandasCsv;
 import org.lmqt.report.TidyCsv;
 
@@ -28,13 +27,7 @@ public final class NiahCsv {
         if (!Files.exists(file)) {
             return List.of();
         }
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
-        }
-        List<List<String>> records = records(text, file);
+        List<List<String>> records = CsvColumn.records(file);
         if (records.isEmpty() || !records.get(0).equals(HEADER)) {
             throw new UserException(file + ": not a needle-test result file (header " + (records.isEmpty() ? "missing"
                     : records.get(0)) + ", expected " + HEADER + ")");
@@ -71,58 +64,5 @@ public final class NiahCsv {
 
     private static String quoted(String s) {
         return '"' + s.replace("\"", "\"\"") + '"';
-    }
-
-    /** The records of a CSV text: fields split at commas, quoted fields may hold commas, quotes and line breaks. */
-    static List<List<String>> records(String text, Path file) {
-        List<List<String>> out = new ArrayList<>();
-        List<String> fields = new ArrayList<>();
-        StringBuilder field = new StringBuilder();
-        boolean quoted = false;
-        boolean any = false;
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (quoted) {
-                if (c == '"' && i + 1 < text.length() && text.charAt(i + 1) == '"') {
-                    field.append('"');
-                    i++;
-                } else if (c == '"') {
-                    quoted = false;
-                } else {
-                    field.append(c);
-                }
-                continue;
-            }
-            if (c == '"') {
-                quoted = true;
-                any = true;
-            } else if (c == ',') {
-                fields.add(field.toString());
-                field.setLength(0);
-                any = true;
-            } else if (c == '\n' || c == '\r') {
-                if (c == '\r' && i + 1 < text.length() && text.charAt(i + 1) == '\n') {
-                    i++;
-                }
-                if (any || field.length() > 0) {
-                    fields.add(field.toString());
-                    out.add(List.copyOf(fields));
-                }
-                fields.clear();
-                field.setLength(0);
-                any = false;
-            } else {
-                field.append(c);
-                any = true;
-            }
-        }
-        if (quoted) {
-            throw new UserException(file + ": unterminated quoted field at the end");
-        }
-        if (any || field.length() > 0) {
-            fields.add(field.toString());
-            out.add(List.copyOf(fields));
-        }
-        return out;
     }
 }
