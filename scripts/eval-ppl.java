@@ -13,8 +13,7 @@ import java.util.concurrent.Callable;
 import org.lmqt.Deps;
 import org.lmqt.cli.Cli;
 import org.lmqt.cli.ProgressBar;
-import org.lmqt.cli.UserException;
-import org.lmqt.eval.EvalText;
+import org.lmqt.eval.EvalTextOptions;
 import org.lmqt.eval.KlDivergence;
 import org.lmqt.eval.ReferenceLogits;
 import org.lmqt.eval.MemoryProbe;
@@ -44,25 +43,14 @@ class eval_ppl implements Callable<Integer> {
     @Mixin
     KvOptions kvOptions;
 
-    @Option(names = "--dataset", defaultValue = "wikitext2", paramLabel = "wikitext2|c4",
-            description = "Evaluation set (default: ${DEFAULT-VALUE}); ignored with --text.")
-    EvalText.Dataset dataset;
+    @Mixin
+    EvalTextOptions evalText;
 
-    @Option(names = "--data", paramLabel = "FILE", description = "The dataset's file (wiki.test.raw, the HF .parquet, "
-            + "a JSON-lines export, or " + EvalText.C4_FILE + "); default: the Hugging Face hub cache.")
-    Path data;
 
-    @Option(names = "--text", paramLabel = "FILE", description = "Evaluate on this plain-text file instead.")
-    Path text;
 
-    @Option(names = "--max-length", defaultValue = "1024", description = "Window length (default: ${DEFAULT-VALUE}).")
-    int maxLength;
 
-    @Option(names = "--stride", defaultValue = "512", description = "Window stride (default: ${DEFAULT-VALUE}).")
-    int stride;
 
-    @Option(names = "--max-tokens", paramLabel = "N", description = "Evaluate only the first N tokens (quick runs).")
-    Integer maxTokens;
+
 
     @Option(names = "--kl-reference", paramLabel = "DIR|HF-ID|FILE",
             description = "Also report the KL divergence of the model's next-token distributions from this "
@@ -84,12 +72,9 @@ class eval_ppl implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Perplexity protocol = new Perplexity(maxLength, stride);
-        String body = text != null ? EvalText.plain(text) : EvalText.load(dataset, Optional.ofNullable(data));
-        String datasetName = text != null ? text.getFileName().toString() : dataset.name().toLowerCase(Locale.ROOT);
-        if (maxTokens != null && maxTokens < 2) {
-            throw new UserException("--max-tokens must be at least 2");
-        }
+        Perplexity protocol = evalText.protocol();
+        String body = evalText.body();
+        String datasetName = evalText.name();
         MemoryProbe memory = new MemoryProbe(modelOptions.device());   // the model's memory counts, as in the original
         try (LoadedModel m = modelOptions.load()) {
             KvPolicy kv = kvOptions.applyTo(m);   // each window: one prefill with prefill_with_quant (README)
@@ -100,8 +85,7 @@ class eval_ppl implements Callable<Integer> {
                     : modelOptions.config == null && modelOptions.allocation == null ? "kv " + kv.name()
                     : modelOptions.quantLabel() + " + kv " + kv.name();
             memory.sample();
-            long[] ids = maxTokens == null ? m.requireTokenizer().encode(body)
-                    : m.requireTokenizer().encodePrefix(body, maxTokens);
+            long[] ids = evalText.tokens(m.requireTokenizer(), body);
             PerplexityResult r;
             try (ProgressBar bar = new ProgressBar("ppl " + m.shortId() + " " + datasetName,
                     protocol.windows(ids.length).length)) {

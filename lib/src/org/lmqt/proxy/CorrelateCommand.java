@@ -19,7 +19,7 @@ import org.lmqt.checkpoint.MatrixKey;
 import org.lmqt.cli.ProgressBar;
 import org.lmqt.cli.UserException;
 import org.lmqt.device.ComputeDevice;
-import org.lmqt.eval.EvalText;
+import org.lmqt.eval.EvalTextOptions;
 import org.lmqt.eval.Perplexity;
 import org.lmqt.io.AtomicFiles;
 import org.lmqt.metadata.SensitivityJoin;
@@ -33,6 +33,7 @@ import org.lmqt.quant.DjlHqq;
 import org.lmqt.quant.MatrixChoice;
 import org.lmqt.quant.QuantConfig;
 import org.lmqt.quant.QuantMethod;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -80,25 +81,14 @@ public class CorrelateCommand implements Callable<Integer> {
             description = "Only these matrix kinds (q_proj, k_proj, ...) or block parts (attn_in, ...).")
     List<String> only = List.of();
 
-    @Option(names = "--dataset", defaultValue = "wikitext2", paramLabel = "wikitext2|c4",
-            description = "Evaluation set as eval-ppl reads it (default: ${DEFAULT-VALUE}); ignored with --text.")
-    EvalText.Dataset dataset;
 
-    @Option(names = "--data", paramLabel = "FILE", description = "The dataset's file (wiki.test.raw, the HF .parquet, "
-            + "JSON lines, the C4 shard); default: the Hugging Face hub cache.")
-    Path data;
 
-    @Option(names = "--text", paramLabel = "FILE", description = "Evaluate on this plain-text file instead.")
-    Path text;
 
-    @Option(names = "--max-length", defaultValue = "1024", description = "Window length (default: ${DEFAULT-VALUE}).")
-    int maxLength;
 
-    @Option(names = "--stride", defaultValue = "512", description = "Window stride (default: ${DEFAULT-VALUE}).")
-    int stride;
 
-    @Option(names = "--max-tokens", paramLabel = "N", description = "Evaluate only the first N tokens.")
-    Integer maxTokens;
+
+    @Mixin
+    EvalTextOptions evalText;
 
     @Option(names = "--fnorm", paramLabel = "CSV",
             description = "FNorm table (fnorm-<model>.csv, dump-fnorm); default: computed from the checkpoint.")
@@ -146,22 +136,18 @@ public class CorrelateCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserException("--bootstrap: " + e.getMessage());
         }
-        if (maxTokens != null && maxTokens < 2) {
-            throw new UserException("--max-tokens must be at least 2");
-        }
-        Perplexity protocol = new Perplexity(maxLength, stride);
+        Perplexity protocol = evalText.protocol();
         Path dir = HubCache.resolve(model);
         if (QuantizedSnapshot.isSnapshot(dir) || CommunitySnapshot.isCommunity(dir)) {
             throw new UserException(dir + " is a quantized snapshot: correlate needs the unquantized checkpoint");
         }
-        String body = text != null ? EvalText.plain(text) : EvalText.load(dataset, Optional.ofNullable(data));
+        String body = evalText.body();
         ComputeDevice dev = device == null ? ComputeDevice.fromEnvironment() : ComputeDevice.parse(device);
 
         try (LoadedModel m = LoadedModel.open(model, dev);
              WeightSource weights = WeightSource.of(Checkpoint.open(dir))) {
             List<Unit> units = Unit.all(kind, weights.family(), m.model().numLayers(), new LinkedHashSet<>(only));
-            long[] ids = maxTokens == null ? m.requireTokenizer().encode(body)
-                    : m.requireTokenizer().encodePrefix(body, maxTokens);
+            long[] ids = evalText.tokens(m.requireTokenizer(), body);
             if (ids.length < 2) {
                 throw new UserException("the evaluation text gives " + ids.length + " token(s); need at least 2");
             }
