@@ -6,8 +6,6 @@
 //RUNTIME_OPTIONS --add-modules=jdk.incubator.vector
 //JAVA_OPTIONS -Dai.djl.offline=true -DOPT_OUT_TRACKING=true -Xmx8g
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +14,7 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ForkJoinPool;
 import org.lmqt.Deps;
+import org.lmqt.bench.PythonReference;
 import org.lmqt.cli.Cli;
 import org.lmqt.quant.Hqq;
 import org.lmqt.quant.QuantConfig;
@@ -93,28 +92,18 @@ class bench_hqq implements Callable<Integer> {
     /** The PyTorch eager reference per shape and config, stock and tuned malloc, and lmqt's one-thread ratio. */
     private void compareWithReference(List<QuantConfig> cfgs) {
         String names = String.join(",", cfgs.stream().map(QuantConfig::name).toList());
-        Path script = Path.of(System.getProperty("lmqt.root", "."), "scripts", "reference", "hqq_eager.py");
-        if (!Files.isRegularFile(script)) {
-            script = Path.of("scripts", "reference", "hqq_eager.py");
-        }
         System.out.println("shape,config,reference_malloc,reference_seconds,lmqt_seconds,lmqt_speedup");
         for (String shape : shapes) {
             String[] d = shape.toLowerCase().split("x");
             for (boolean tuned : new boolean[] {false, true}) {
-                ProcessBuilder pb = new ProcessBuilder(Optional.ofNullable(System.getenv("LMQT_PYTHON")).orElse("python3"),
-                        script.toString(), d[0], d[1], names, Integer.toString(repeat), Long.toString(seed))
-                        .redirectError(ProcessBuilder.Redirect.DISCARD);
-                pb.environment().put("OMP_NUM_THREADS", "1");
-                if (tuned) {
-                    pb.environment().putAll(TUNED_MALLOC);
-                }
                 try {
-                    Process p = pb.start();
-                    List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
-                    if (p.waitFor() != 0 || lines.isEmpty()) {
-                        System.out.println("reference: not measured (needs python3 with torch; set LMQT_PYTHON)");
+                    Optional<String> out = PythonReference.run("hqq_eager.py", List.of(d[0], d[1], names,
+                            Integer.toString(repeat), Long.toString(seed)), tuned ? TUNED_MALLOC : Map.of());
+                    if (out.isEmpty()) {
+                        System.out.println(PythonReference.NOT_MEASURED);
                         return;
                     }
+                    List<String> lines = out.get().lines().toList();
                     for (String line : lines) {
                         String[] f = line.split(",");
                         double ref = Double.parseDouble(f[3]);
